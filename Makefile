@@ -1,0 +1,47 @@
+# kubedr.astra — `make demo` and `make test` work from a fresh clone with only the machine's Python.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test units simulator-tests sanity integration lint clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found" >&2; exit 1; }
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check -e ./simulator
+	mkdir -p $(VENV)/collections/ansible_collections/kubedr
+	ln -sfn $(CURDIR) $(VENV)/collections/ansible_collections/kubedr/astra
+	touch $(STAMP)
+
+# The DR demo against the local simulator (demo scenario, HTTPS with its own CA).
+demo: venv
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(VENV)/collections ANSIBLE_NOCOLOR=1 \
+	  $(BIN)/python scripts/with_simulator.py --scenario demo --time-scale 0.05 -- \
+	  $(BIN)/ansible-playbook -i localhost, -c local playbooks/demo.yml
+
+# Sanity, lint, unit, simulator and integration tests (what CI runs).
+test: venv
+	scripts/test.sh
+
+units: venv
+	PYTHONPATH=$(CURDIR)/$(VENV)/collections $(BIN)/python -m pytest tests/unit
+
+simulator-tests: venv
+	$(BIN)/python -m pytest simulator/tests
+
+integration: venv
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(VENV)/collections $(BIN)/python -m pytest tests/integration
+
+sanity: venv
+	scripts/sanity.sh
+
+lint: venv
+	$(BIN)/ansible-lint --offline
+
+clean:
+	rm -rf $(VENV) .ansible tests/output .pytest_cache

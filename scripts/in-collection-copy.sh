@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Run a command from a real ansible_collections/kubedr/astra copy of this checkout.
+# ansible-test refuses symlinks and needs the collection at that path.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dest="$work/ansible_collections/kubedr/astra"
+mkdir -p "$dest"
+# Only what git tracks or would track (untracked, not ignored), plus .git so ansible-test lists files with git.
+(cd "$root" && { git ls-files -z --cached --others --exclude-standard; } | tar --null -T - -cf - 2>/dev/null) | tar -xf - -C "$dest"
+cp -a "$root/.git" "$dest/.git"
+(cd "$dest" && git add -A >/dev/null 2>&1 || true)
+cd "$dest"
+"$@"
