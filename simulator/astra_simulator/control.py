@@ -1,0 +1,145 @@
+"""Control endpoints under /_simulator/ (same bearer token as the API, except health).
+
+GET    /_simulator/health                         readiness probe, no token
+GET    /_simulator/requests                       the request log;  DELETE clears it
+GET    /_simulator/faults                         current faults;   PUT replaces, DELETE clears
+POST   /_simulator/clusters/{name}/outage         the cluster becomes unreachable; DELETE ends the outage
+GET    /_simulator/clusters/{name}                the cluster's internal world (namespaces, storage class
+                                                  capabilities, Kubernetes objects)
+DELETE /_simulator/clusters/{name}/namespaces/{ns}  the namespace is deleted from the cluster (state `removed`)
+POST   /_simulator/reset                          back to the scenario's initial state
+"""
+
+import json
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from . import apps, world
+from .auth import authenticate
+from .bootstrap import reset
+from .dispatcher import problem_reply
+from .problems import ApiProblem
+from .resources import touch
+
+
+def _json(value, status=200):
+    return Response(json.dumps(value), status_code=status, media_type="application/json")
+
+
+def build_control_router(store, engine, faults, identity):
+    router = APIRouter(prefix="/_simulator")
+
+    def guarded(operation):
+        """Authenticate, apply due transitions, run `operation(body)` in the thread pool, answer JSON or a problem."""
+        async def endpoint(request: Request):
+            raw = await request.body()
+            try:
+                authenticate(identity, {k.lower(): v for k, v in request.headers.items()})
+                body = None
+                if raw.strip():
+                    try:
+                        body = json.loads(raw)
+                    except ValueError as error:
+                        raise ApiProblem(7, "The request body is not valid JSON: %s." % error)
+                result = await run_in_threadpool(_run, operation, request.path_params, body)
+            except ApiProblem as problem:
+                reply = problem_reply(problem)
+                return Response(reply.body, status_code=reply.status, media_type=reply.content_type, headers=reply.headers)
+            return _json(result)
+        return endpoint
+
+    def _run(operation, params, body):
+        with store.lock:
+            engine.run_due()
+            return operation(body, **params)
+
+    def cluster_named(name):
+        cluster = world.cluster_by_name(store, name)
+        if cluster is None:
+            raise ApiProblem(2, "There is no cluster named %s." % name)
+        return cluster
+
+    @router.get("/health")
+    def health():
+        return {"status": "ok"}
+
+    def get_requests(body):
+        return {"items": store.requests()}
+
+    def clear_requests(body):
+        store.clear_requests()
+        return {"items": []}
+
+    def get_faults(body):
+        return faults.describe()
+
+    def put_faults(body):
+        return faults.configure(body if body is not None else {})
+
+    def clear_faults(body):
+        faults.clear()
+        return faults.describe()
+
+    def outage_status(cluster):
+        return {"cluster": cluster["name"], "id": cluster["id"], "unreachable": world.is_unreachable(store, cluster["id"])}
+
+    def start_outage(body, name):
+        cluster = cluster_named(name)
+        with store.transaction():
+            outages = store.setting("outages", [])
+            if cluster["id"] not in outages:
+                store.set_setting("outages", outages + [cluster["id"]])
+                apps.cluster_unreachable(store, cluster)
+        return outage_status(cluster)
+
+    def end_outage(body, name):
+        cluster = cluster_named(name)
+        with store.transaction():
+            outages = store.setting("outages", [])
+            if cluster["id"] in outages:
+                store.set_setting("outages", [c for c in outages if c != cluster["id"]])
+                apps.cluster_reachable(store, cluster)
+        return outage_status(cluster)
+
+    def describe_cluster(body, name):
+        cluster = cluster_named(name)
+        return {
+            **outage_status(cluster),
+            "managed": world.is_managed(cluster),
+            "namespaces": [{"name": ns["name"], "namespaceState": ns["namespaceState"],
+                            "labels": {label["name"]: label["value"] for label in ns["kubernetesLabels"]}}
+                           for ns in world.namespaces(store, cluster["id"])],
+            "storageClasses": [{"name": sc["name"], "isDefault": sc.get("isDefault") == "true",
+                                "accessModes": sc["_accessModes"], "backendType": sc["_backendType"]}
+                               for sc in world.storage_classes(store, cluster["id"])],
+            "resources": [{key: value for key, value in obj.items() if key not in ("id", "clusterID")} | {"uid": obj["id"]}
+                          for obj in world.k8s_resources(store, cluster["id"])],
+        }
+
+    def remove_namespace(body, name, namespace):
+        cluster = cluster_named(name)
+        found = world.namespace_by_name(store, cluster["id"], namespace)
+        if found is None:
+            raise ApiProblem(2, "There is no namespace %s on cluster %s." % (namespace, name))
+        with store.transaction():
+            found["namespaceState"] = "removed"
+            touch(found)
+            store.put("namespace", found)
+        return world.render(found)
+
+    def reset_world(body):
+        reset(store, faults)
+        return {"status": "reset", "scenario": store.setting("scenario")}
+
+    routes = (
+        ("GET", "/requests", get_requests), ("DELETE", "/requests", clear_requests),
+        ("GET", "/faults", get_faults), ("PUT", "/faults", put_faults), ("DELETE", "/faults", clear_faults),
+        ("POST", "/clusters/{name}/outage", start_outage), ("DELETE", "/clusters/{name}/outage", end_outage),
+        ("GET", "/clusters/{name}", describe_cluster),
+        ("DELETE", "/clusters/{name}/namespaces/{namespace}", remove_namespace),
+        ("POST", "/reset", reset_world),
+    )
+    for method, path, operation in routes:
+        router.add_api_route(path, guarded(operation), methods=[method], name="%s %s" % (method, path))
+    return router

@@ -1,0 +1,101 @@
+"""RFC 7807 problem details as Astra returns them.
+
+Titles and default details follow the problem catalogue of the API
+specification; only the problems the simulator raises are listed. The
+`status` member is a string, as real Astra sends it.
+"""
+
+import uuid
+from http import HTTPStatus
+
+PROBLEM_TYPE_URL = "https://astra.netapp.io/problems/%d"
+
+# number: (HTTP status, title, default detail)
+CATALOGUE = {
+    1: (404, "Resource not found", "The resource specified in the request URI wasn't found."),
+    2: (404, "Collection not found", "The collection specified in the request URI wasn't found."),
+    3: (401, "Missing bearer token", "The request is missing the required bearer token."),
+    4: (401, "Invalid bearer token", "The bearer token provided is invalid, revoked, or doesn't exist."),
+    5: (400, "Invalid query parameters", "The supplied query parameters are invalid."),
+    6: (400, "Query parameters not supported", "The supplied query parameters aren't supported for this endpoint."),
+    7: (400, "Invalid JSON payload", "The request body is not valid JSON."),
+    8: (400, "Invalid JSON resource", "The request body JSON doesn't conform to the schema."),
+    9: (400, "Invalid JSON resource", "The request body JSON didn't pass extended validation."),
+    10: (409, "JSON resource conflict", "The request body JSON contains a field that conflicts with an idempotent value."),
+    11: (403, "Operation not permitted", "The requested operation isn't permitted."),
+    24: (503, "Service unavailable", "The service is unavailable."),
+    32: (406, "Unsupported content type", "The response can't be returned in the requested format."),
+    33: (400, "Invalid account ID", "The specified account ID isn't in the appropriate format."),
+    34: (500, "Internal server error", "The server was unable to process this request."),
+    38: (412, "Precondition not met", "The conditional headers aren't satisfied."),
+    40: (502, "Communication failed", "Communication wasn't made with downstream services."),
+    69: (405, "Method not supported", "The requested method isn't supported for the specified resource."),
+    85: (413, "Request body too large", "The request body is too large."),
+    106: (400, "Cluster not found", "The cluster isn't found."),
+    112: (409, "Application not ready", "The application is currently unavailable."),
+    121: (409, "Application already exists", "The application already exists."),
+    122: (400, "Namespace not found", "The specified namespace wasn't found."),
+    124: (400, "Namespace removed", "The namespace is in state Removed"),
+}
+
+# Members that carry lists of offending inputs, per problem number.
+INVALID_PARAMS = {5, 6}
+INVALID_FIELDS = {9, 10}
+SCHEMA_FAILURE = {8}
+
+
+class ApiProblem(Exception):
+    """Raised anywhere while serving a request; turned into a problem response."""
+
+    def __init__(self, number, detail=None, *, invalid_params=None, invalid_fields=None, schema_failure=None, headers=None):
+        status, title, default_detail = CATALOGUE[number]
+        super().__init__("%d %s" % (number, detail or default_detail))
+        self.number = number
+        self.status = status
+        self.title = title
+        self.detail = detail or default_detail
+        self.invalid_params = invalid_params
+        self.invalid_fields = invalid_fields
+        self.schema_failure = schema_failure
+        self.headers = headers or {}
+
+    def body(self):
+        body = {
+            "type": PROBLEM_TYPE_URL % self.number,
+            "title": self.title,
+            "detail": self.detail,
+            "status": str(self.status),
+            "correlationID": str(uuid.uuid4()),
+        }
+        if self.number in INVALID_PARAMS:
+            body["invalidParams"] = self.invalid_params or []
+        if self.number in INVALID_FIELDS:
+            body["invalidFields"] = self.invalid_fields or []
+        if self.number in SCHEMA_FAILURE:
+            body["schemaValidationFailure"] = self.schema_failure or self.detail
+        return body
+
+
+def reason(name, why):
+    """One entry of invalidParams / invalidFields."""
+    return {"name": name, "reason": why}
+
+
+# Problems used for injected HTTP faults; statuses without a catalogue entry
+# get an RFC 7807 `about:blank` problem.
+FAULT_PROBLEMS = {500: 34, 502: 40, 503: 24}
+
+
+def fault_problem_body(status):
+    number = FAULT_PROBLEMS.get(status)
+    detail = "Simulated fault injected by the Astra simulator."
+    if number:
+        _, title, _ = CATALOGUE[number]
+        kind = PROBLEM_TYPE_URL % number
+    else:
+        kind = "about:blank"
+        try:
+            title = HTTPStatus(status).phrase
+        except ValueError:
+            title = "Simulated fault"
+    return {"type": kind, "title": title, "detail": detail, "status": str(status), "correlationID": str(uuid.uuid4())}

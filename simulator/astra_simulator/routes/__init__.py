@@ -1,0 +1,11 @@
+"""The API surface: every route module registers its endpoints on one Router."""
+
+from ..routing import Router
+from . import apps, topology
+
+
+def build_router():
+    router = Router()
+    topology.register(router)
+    apps.register(router)
+    return router

@@ -1,0 +1,180 @@
+"""Persistent state in one SQLite file.
+
+Everything the simulator knows lives here, so a restart loses nothing: the
+API objects and the internal Kubernetes world (table `objects`, one JSON
+document per object), settings such as the account, token, faults and
+outages (`settings`), pending timed transitions (`timers`, due times on the
+wall clock) and the request log.
+
+One re-entrant lock serialises all access: uvicorn runs the request handlers
+in a thread pool and a background ticker applies due transitions.
+"""
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (id TEXT PRIMARY KEY, kind TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS objects_kind ON objects (kind);
+CREATE TABLE IF NOT EXISTS timers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    due REAL NOT NULL,
+    action TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    cluster_id TEXT,
+    args TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timers_due ON timers (due);
+CREATE TABLE IF NOT EXISTS request_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    query TEXT NOT NULL,
+    status INTEGER,
+    time TEXT NOT NULL
+);
+"""
+
+
+class Store:
+    def __init__(self, path):
+        self.path = os.path.abspath(path)
+        self.lock = threading.RLock()
+        self._depth = 0
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self):
+        with self.lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self):
+        """Hold the lock; the outermost level commits, or rolls back on error."""
+        with self.lock:
+            outermost = self._depth == 0
+            if outermost:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outermost:
+                self._db.execute("COMMIT")
+
+    # settings -----------------------------------------------------------
+    def setting(self, key, default=None):
+        with self.lock:
+            row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key, value):
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
+
+    def delete_setting(self, key):
+        with self.transaction():
+            self._db.execute("DELETE FROM settings WHERE key = ?", (key,))
+
+    # objects ------------------------------------------------------------
+    def get(self, kind, object_id):
+        with self.lock:
+            row = self._db.execute("SELECT data FROM objects WHERE id = ? AND kind = ?", (object_id, kind)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def all(self, kind, **match):
+        """Objects of one kind in creation order, optionally those whose top-level fields equal `match`."""
+        with self.lock:
+            rows = self._db.execute("SELECT data FROM objects WHERE kind = ? ORDER BY rowid", (kind,)).fetchall()
+        items = (json.loads(row[0]) for row in rows)
+        return [item for item in items if all(item.get(key) == value for key, value in match.items())]
+
+    def find(self, kind, **match):
+        found = self.all(kind, **match)
+        return found[0] if found else None
+
+    def put(self, kind, data):
+        """Insert or replace by `data["id"]`; a replaced object keeps its place in list order."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO objects (id, kind, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                (data["id"], kind, json.dumps(data)),
+            )
+        return data
+
+    def delete(self, object_id):
+        with self.transaction():
+            self._db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
+            self._db.execute("DELETE FROM timers WHERE object_id = ?", (object_id,))
+
+    def is_empty(self):
+        with self.lock:
+            return self._db.execute("SELECT COUNT(*) FROM objects").fetchone()[0] == 0
+
+    def wipe_world(self):
+        """Remove every object and timer (used by reset before re-applying the scenario)."""
+        with self.transaction():
+            self._db.execute("DELETE FROM objects")
+            self._db.execute("DELETE FROM timers")
+
+    # timers -------------------------------------------------------------
+    def add_timer(self, due, action, object_id, cluster_id=None, args=None):
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO timers (due, action, object_id, cluster_id, args) VALUES (?, ?, ?, ?, ?)",
+                (due, action, object_id, cluster_id, json.dumps(args or {})),
+            )
+
+    def due_timers(self, now):
+        with self.lock:
+            rows = self._db.execute(
+                "SELECT id, due, action, object_id, cluster_id, args FROM timers WHERE due <= ? ORDER BY due, id", (now,)
+            ).fetchall()
+        return [
+            {"id": r[0], "due": r[1], "action": r[2], "object_id": r[3], "cluster_id": r[4], "args": json.loads(r[5])}
+            for r in rows
+        ]
+
+    def timers_for(self, object_id):
+        with self.lock:
+            rows = self._db.execute("SELECT action FROM timers WHERE object_id = ? ORDER BY due", (object_id,)).fetchall()
+        return [r[0] for r in rows]
+
+    def delete_timer(self, timer_id):
+        with self.transaction():
+            self._db.execute("DELETE FROM timers WHERE id = ?", (timer_id,))
+
+    def delete_timers_for(self, object_id):
+        with self.transaction():
+            self._db.execute("DELETE FROM timers WHERE object_id = ?", (object_id,))
+
+    # request log --------------------------------------------------------
+    def log_request(self, method, path, query, status, time):
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO request_log (method, path, query, status, time) VALUES (?, ?, ?, ?, ?)",
+                (method, path, query, status, time),
+            )
+
+    def requests(self):
+        with self.lock:
+            rows = self._db.execute("SELECT method, path, query, status, time FROM request_log ORDER BY id").fetchall()
+        return [{"method": r[0], "path": r[1], "query": r[2], "status": r[3], "time": r[4]} for r in rows]
+
+    def clear_requests(self):
+        with self.transaction():
+            self._db.execute("DELETE FROM request_log")
