@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+
+class ModuleDocFragment:
+    """Connection options shared by every kubedr.astra module (argspec: astra_module.astra_argument_spec)."""
+
+    DOCUMENTATION = r'''
+options:
+  api_url:
+    description:
+      - Base URL of the Astra Control API, without the C(/accounts/...) part, for example V(https://astra.example.com).
+      - If not set, the value of the E(ASTRA_API_URL) environment variable is used.
+    type: str
+    required: true
+  account_id:
+    description:
+      - ID of the Astra Control account (a UUID, shown in the UI under I(API access)).
+      - If not set, the value of the E(ASTRA_ACCOUNT_ID) environment variable is used.
+    type: str
+    required: true
+  api_token:
+    description:
+      - "API token sent as C(Authorization: Bearer <token>) on every request."
+      - If not set, the value of the E(ASTRA_API_TOKEN) environment variable is used.
+      - The token never appears in results, warnings or error messages.
+    type: str
+    required: true
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the API server.
+      - Set to V(false) only for throw-away test setups; prefer O(ca_path) for private certificate authorities.
+      - If not set, the value of the E(ASTRA_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path of a PEM file with the certificate authorities that verify the API server's certificate.
+      - If unset (or empty), the CA bundle of the Python C(requests) library is used.
+      - Environment variables such as E(REQUESTS_CA_BUNDLE) do not override this option or O(validate_certs).
+      - If not set, the value of the E(ASTRA_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for a connection and for each response of one HTTP request; not for a whole operation (modules that wait have C(wait_timeout) for that).
+      - If not set, the value of the E(ASTRA_TIMEOUT) environment variable is used.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times a request is repeated after a connection error, a timeout or HTTP 429, 502, 503 or 504,
+        with jittered exponential backoff that honours C(Retry-After).
+      - GET, PUT and DELETE are repeated. A create (POST) whose answer was lost is never repeated blindly;
+        the module first looks for the resource it may have created and adopts it.
+      - If not set, the value of the E(ASTRA_RETRIES) environment variable is used.
+    type: int
+    default: 4
+notes:
+  - The modules run on the Ansible controller (or in the execution environment) and need the Python libraries C(requests) and C(pydantic) (version 2) there;
+    set C(ansible_python_interpreter) to C({{ ansible_playbook_python }}) when they are installed in the Python that runs Ansible.
+  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
+requirements:
+  - requests >= 2.31
+  - pydantic >= 2.5
+'''

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The API resources the modules create, change or delete, described once for AstraModule's ensure_* helpers."""
+
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import ResourceKind
+from ansible_collections.kubedr.astra.plugins.module_utils.lookups import APPS, restore_points_path, schedules_path
+from ansible_collections.kubedr.astra.plugins.module_utils.models import App, schedule_definition
+
+# Body version of every app request: clone, restore-to-new and in-place restore need 2.2.
+APP_VERSION = "2.2"
+
+APP = ResourceKind("app", "app", APP_VERSION, APPS, definition=lambda app: App.parse(app, "app").definition(),
+                   transitional_states=("pending", "discovering", "provisioning", "restoring"))
+
+RESTORE_POINT_SETTLING = ("pending", "discovering", "running")
+RESTORE_POINT_FAILED = ("failed", "removed")
+RESTORE_POINT_HINT = "it cannot be repaired: remove it (state: absent) and run the task again to take a new one"
+
+
+def _no_user_fields(_item):
+    return {}
+
+
+def snapshot_kind(app_id):
+    """Snapshots of one app (k8s/v1/apps/<id>/appSnaps): no PUT, so nothing to compare but the name."""
+    return ResourceKind("snapshot", "appSnap", "1.1", restore_points_path("snapshot", app_id), definition=_no_user_fields,
+                        ready_states=("completed",), failure_states=RESTORE_POINT_FAILED,
+                        transitional_states=RESTORE_POINT_SETTLING, strict_hint=RESTORE_POINT_HINT)
+
+
+def backup_kind(app_id):
+    """Backups of one app (k8s/v1/apps/<id>/appBackups): no PUT, so nothing to compare but the name."""
+    return ResourceKind("backup", "appBackup", "1.1", restore_points_path("backup", app_id), definition=_no_user_fields,
+                        ready_states=("completed",), failure_states=RESTORE_POINT_FAILED,
+                        transitional_states=RESTORE_POINT_SETTLING, strict_hint=RESTORE_POINT_HINT)
+
+
+def schedule_kind(app_id):
+    """Schedules of one app (k8s/v1/apps/<id>/schedules); all fields are strings; synchronous (no state)."""
+    return ResourceKind("schedule", "schedule", "1.2", schedules_path(app_id), definition=schedule_definition)

@@ -1,0 +1,377 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Resolve user-given names to API objects with the fewest requests.
+
+Endpoints that declare `filter` are asked server-side (`name eq '<name>'`);
+the others (storage classes, buckets, ...) are listed once and filtered here.
+Lookups never walk one collection per parent (no N+1). Unknown or ambiguous
+names raise AstraValidationError naming the option that was given.
+"""
+
+import re
+
+from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.models import (
+    App,
+    Bucket,
+    Cloud,
+    Cluster,
+    Namespace,
+    StorageClass,
+    newest_first,
+)
+
+# The id of a resource that check mode predicts but did not create. Later tasks
+# that receive it as a reference must predict too instead of looking it up.
+CHECK_MODE_ID = "check-mode-placeholder-id"
+
+# The restore-point reference that means "the newest completed one".
+LATEST = "latest"
+
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+LISTED_NAMES_LIMIT = 20
+
+CLUSTERS = "topology/v1/clusters"
+APPS = "k8s/v2/apps"
+BUCKETS = "topology/v1/buckets"
+CLOUDS = "topology/v1/clouds"
+ACCOUNT_BACKUPS = "topology/v1/appBackups"
+
+# Per-app collections of restore points: the word used in messages -> (path segment, media type).
+RESTORE_POINTS = {
+    "snapshot": ("appSnaps", "appSnap"),
+    "backup": ("appBackups", "appBackup"),
+}
+
+
+def is_check_mode_id(value):
+    return value == CHECK_MODE_ID
+
+
+def app_path(app_id):
+    """The v1 path under which an app's snapshots, backups, schedules and assets live."""
+    return "k8s/v1/apps/%s" % app_id
+
+
+def restore_points_path(kind, app_id):
+    """'snapshot' -> k8s/v1/apps/<id>/appSnaps; 'backup' -> k8s/v1/apps/<id>/appBackups."""
+    return "%s/%s" % (app_path(app_id), RESTORE_POINTS[kind][0])
+
+
+def schedules_path(app_id):
+    return "%s/schedules" % app_path(app_id)
+
+
+def looks_like_id(value):
+    return bool(UUID_PATTERN.match(value or ""))
+
+
+def filter_expression(conditions):
+    """[('name', 'wordpress'), ('clusterID', 'c1')] -> "name eq 'wordpress',clusterID eq 'c1'".
+
+    Returns None when a value holds a single quote: the API documents no escape,
+    so callers fall back to client-side filtering.
+    """
+    parts = []
+    for field, value in conditions:
+        if value is None:
+            continue
+        if "'" in str(value):
+            return None
+        parts.append("%s eq '%s'" % (field, value))
+    return ",".join(parts)
+
+
+def field_matches(item, field, value):
+    """Client-side twin of the server filter: 'a[*].b' matches when any element of item['a'] has b == value."""
+    if "[*]." in field:
+        list_field, sub_field = field.split("[*].", 1)
+        return any(isinstance(entry, dict) and entry.get(sub_field) == value for entry in item.get(list_field) or [])
+    return item.get(field) == value
+
+
+def name_list(names, limit=LISTED_NAMES_LIMIT):
+    names = sorted(set(name for name in names if name))
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return shown + (" and %d more" % (len(names) - limit) if len(names) > limit else "")
+
+
+def cluster_base_path(cluster):
+    """The collection path under which a cluster's namespaces and storage classes live."""
+    if Cluster.parse(cluster, "cluster").is_managed:
+        return "topology/v1/managedClusters/%s" % cluster["id"]
+    return "topology/v1/clusters/%s" % cluster["id"]
+
+
+class Lookups:
+    """Name and ID resolution on top of an AstraClient."""
+
+    def __init__(self, client):
+        self.client = client
+
+    # ------------------------------------------------------------ generic building blocks
+
+    def find_by_fields(self, path, conditions, server_filter=True, what=None):
+        """Items of the collection at path whose fields equal the given (field, value) conditions.
+
+        server_filter: whether the endpoint declares `filter`; if not (or a value
+        cannot be quoted), the collection is listed once and filtered here.
+        """
+        conditions = [(field, value) for field, value in conditions if value is not None]
+        expression = filter_expression(conditions) if server_filter and conditions else None
+        if expression:
+            items = self.client.list(path, params={"filter": expression}, operation="Look up %s" % (what or path))
+        else:
+            items = self.client.list(path, operation="Look up %s" % (what or path))
+        # Re-check locally: cheap, and protects against servers that ignore a filter.
+        return [item for item in items if all(field_matches(item, field, value) for field, value in conditions)]
+
+    def find_one(self, path, name, what, option, server_filter=True, conditions=()):
+        """The one item named `name` (and matching conditions) in the collection at path, or None.
+
+        For collections without a usable filter (snapshots, backups of one app)
+        pass server_filter=False. Two items of one name fail naming the option.
+        """
+        matches = self.find_by_fields(path, [("name", name)] + list(conditions), server_filter=server_filter,
+                                      what="%s %s" % (what, name))
+        if len(matches) > 1:
+            raise AstraValidationError(option, "%d %ss are named %r (IDs %s); give the ID instead"
+                                       % (len(matches), what, name, name_list(item.get("id") for item in matches)))
+        return matches[0] if matches else None
+
+    def get_by_id(self, path, resource_id, what=None):
+        """GET path/<id>; None when the API answers 404."""
+        return self.client.get_or_none("%s/%s" % (path, resource_id), operation="Read %s %s" % (what or path, resource_id))
+
+    # ------------------------------------------------------------ clusters
+
+    def clusters(self, name=None):
+        """Clusters (managed or not), optionally only the one named or identified by name."""
+        if name and looks_like_id(name):
+            cluster = self.get_by_id(CLUSTERS, name, "cluster")
+            if cluster:
+                return [cluster]
+        return self.find_by_fields(CLUSTERS, [("name", name)], what="cluster %s" % name if name else "clusters")
+
+    def cluster(self, name_or_id, option="cluster", require_managed=True):
+        """The one cluster a user named (by name or ID); fails naming the option when unknown or not managed."""
+        matches = self.clusters(name_or_id)
+        if not matches:
+            known = [item.get("name") for item in self.client.list(CLUSTERS, operation="List clusters")]
+            raise AstraValidationError(option, "no cluster named or identified by %r; known clusters: %s"
+                                       % (name_or_id, name_list(known)))
+        if len(matches) > 1:
+            raise AstraValidationError(option, "%d clusters are named %r (IDs %s); give the cluster ID instead"
+                                       % (len(matches), name_or_id, name_list(item.get("id") for item in matches)))
+        cluster = matches[0]
+        parsed = Cluster.parse(cluster, "cluster %s" % name_or_id)
+        if require_managed and not parsed.is_managed:
+            raise AstraValidationError(option, "cluster %r is not managed by Astra Control (managedState %s); "
+                                       "manage it first or choose a managed cluster" % (parsed.name, parsed.managed_state))
+        return cluster
+
+    # ------------------------------------------------------------ namespaces and storage classes
+
+    def namespaces(self, cluster):
+        """Every namespace of a cluster: one request."""
+        return self.client.list("%s/namespaces" % cluster_base_path(cluster),
+                                operation="List namespaces of cluster %s" % cluster.get("name"))
+
+    def require_namespaces(self, cluster, names, option="namespaces", name_key="name", paths=None):
+        """Check that every named namespace exists on the cluster; report all missing ones at once.
+
+        names: the namespace names in option order; each violation names
+        `<option>[i].<name_key>` (name_key None: `<option>[i]`), or paths[i] when given.
+        Returns {name: namespace object}.
+        """
+        found = {}
+        for item in self.namespaces(cluster):
+            namespace = Namespace.parse(item, "namespace")
+            if namespace.is_usable:
+                found[namespace.name] = item
+        violations = []
+        for index, name in enumerate(names):
+            if name not in found:
+                path = paths[index] if paths else "%s[%d]" % (option, index) + (".%s" % name_key if name_key else "")
+                violations.append((path, "namespace %r does not exist on cluster %r" % (name, cluster.get("name"))))
+        if violations:
+            user_namespaces = [name for name, item in found.items() if not item.get("systemType")]
+            violations.append((None, "namespaces on cluster %r: %s" % (cluster.get("name"), name_list(user_namespaces))))
+            raise AstraValidationError(violations=violations)
+        return {name: found[name] for name in names}
+
+    def storage_classes(self, cluster):
+        """Every storage class of a cluster (full objects): one request."""
+        return self.client.list("%s/storageClasses" % cluster_base_path(cluster),
+                                operation="List storage classes of cluster %s" % cluster.get("name"))
+
+    def storage_class(self, cluster, name, option="storage_class"):
+        """The storage class with this name on the cluster; fails naming the option when unknown."""
+        classes = self.storage_classes(cluster)
+        for item in classes:
+            if StorageClass.parse(item, "storage class").name == name:
+                return item
+        raise AstraValidationError(option, "storage class %r does not exist on cluster %r; its storage classes: %s"
+                                   % (name, cluster.get("name"), name_list(item.get("name") for item in classes)))
+
+    # ------------------------------------------------------------ buckets (the endpoint accepts no query parameters)
+
+    def buckets(self, name=None):
+        items = self.client.list(BUCKETS, operation="List buckets")
+        return [item for item in items if name is None or Bucket.parse(item, "bucket").name == name]
+
+    def bucket(self, name_or_id, option="bucket", items=None):
+        """The bucket named or identified by name_or_id; items: a bucket list already read (saves the request)."""
+        if items is None:
+            items = self.client.list(BUCKETS, operation="List buckets")
+        matches = [item for item in items if name_or_id in (item.get("id"), item.get("name"))]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise AstraValidationError(option, "no bucket named or identified by %r; known buckets: %s"
+                                       % (name_or_id, name_list(item.get("name") for item in items)))
+        raise AstraValidationError(option, "%d buckets are named %r (IDs %s); give the bucket ID instead"
+                                   % (len(matches), name_or_id, name_list(item.get("id") for item in matches)))
+
+    # ------------------------------------------------------------ apps
+
+    def apps(self, name=None, cluster_id=None, namespace=None):
+        """Managed apps filtered server-side by name, cluster and a namespace in their definition."""
+        conditions = [("name", name), ("clusterID", cluster_id), ("namespaceScopedResources[*].namespace", namespace)]
+        return self.find_by_fields(APPS, conditions, what="app %s" % name if name else "apps")
+
+    def app_by_id(self, app_id):
+        return self.get_by_id(APPS, app_id, "app")
+
+    def app(self, name, cluster=None, option="name", cluster_option="cluster"):
+        """The managed app with this name (on cluster, when given), or None.
+
+        Fails when the name matches apps on several clusters and no cluster was
+        given, naming the candidate clusters and the option that disambiguates.
+        """
+        matches = self.apps(name=name, cluster_id=cluster.get("id") if cluster else None)
+        if len(matches) <= 1:
+            return matches[0] if matches else None
+        if cluster is None:
+            candidates = name_list(App.parse(item, "app").cluster_name or item.get("clusterID") for item in matches)
+            raise AstraValidationError(option, "%d apps are named %r, on clusters %s; set %s to choose one"
+                                       % (len(matches), name, candidates, cluster_option))
+        raise AstraValidationError(option, "%d apps are named %r on cluster %r (IDs %s); Astra Control should not allow "
+                                   "this, remove the duplicates first"
+                                   % (len(matches), name, cluster.get("name"), name_list(item.get("id") for item in matches)))
+
+    def require_app(self, ref, cluster=None, option="app", cluster_option="cluster"):
+        """The managed app named or identified by ref (on cluster, when given); fails naming the option when unknown.
+
+        In check mode the placeholder ID of an app an earlier task predicted
+        stands for that app: a placeholder app is returned without a request.
+        """
+        if is_check_mode_id(ref) and self.client.read_only:
+            return {"id": CHECK_MODE_ID, "name": ref, "state": "ready", "clusterID": (cluster or {}).get("id"),
+                    "clusterName": (cluster or {}).get("name"), "namespaceScopedResources": [], "namespaces": []}
+        if looks_like_id(ref):
+            app = self.app_by_id(ref)
+            if app is not None:
+                if cluster is not None and app.get("clusterID") != cluster.get("id"):
+                    raise AstraValidationError(option, "app %s (%s) runs on cluster %r, not on %r (%s)"
+                                               % (ref, app.get("name"), app.get("clusterName"), cluster.get("name"),
+                                                  cluster_option))
+                return app
+        app = self.app(ref, cluster=cluster, option=option, cluster_option=cluster_option)
+        if app is None:
+            known = self.apps(cluster_id=cluster.get("id") if cluster else None)
+            where = " on cluster %r" % cluster.get("name") if cluster else ""
+            raise AstraValidationError(option, "no managed app named or identified by %r%s; managed apps%s: %s"
+                                       % (ref, where, where, name_list(item.get("name") for item in known)))
+        return app
+
+    # ------------------------------------------------------------ snapshots and backups (lists take no filter)
+
+    def restore_points(self, kind, app):
+        """Every snapshot ('snapshot') or backup ('backup') of an app: one request, [] for a predicted app."""
+        if is_check_mode_id(app.get("id")):
+            return []
+        return self.client.list(restore_points_path(kind, app["id"]), operation="List %ss of app %s" % (kind, app.get("name")))
+
+    def restore_point_named(self, kind, app, name, option="name", items=None):
+        """The snapshot or backup of this name of the app, or None (names only; client-side from one list)."""
+        items = self.restore_points(kind, app) if items is None else items
+        matches = [item for item in items if item.get("name") == name]
+        if len(matches) > 1:
+            raise AstraValidationError(option, "%d %ss of app %r are named %r (IDs %s); remove the duplicates first"
+                                       % (len(matches), kind, app.get("name"), name,
+                                          name_list(item.get("id") for item in matches)))
+        return matches[0] if matches else None
+
+    def restore_point(self, kind, app, ref, option, require_completed=True, items=None):
+        """The snapshot or backup of the app that ref names: a name, an ID or 'latest' (the newest completed one).
+
+        Fails naming the option when there is none, when it belongs to another
+        app (it is then not in this app's list) or, with require_completed, when
+        it is not completed. In check mode a placeholder ID is accepted as is.
+        """
+        if is_check_mode_id(ref) and self.client.read_only:
+            return {"id": CHECK_MODE_ID, "name": ref, "state": "completed"}
+        items = self.restore_points(kind, app) if items is None else items
+        app_name = app.get("name")
+        if ref == LATEST:
+            completed = [item for item in items if item.get("state") == "completed"]
+            if not completed:
+                raise AstraValidationError(option, "app %r has no completed %s (%r means the newest completed one); "
+                                           "its %ss: %s" % (app_name, kind, LATEST, kind, self._describe_points(items)))
+            return newest_first(completed)[0]
+        matches = [item for item in items if item.get("id") == ref] or [item for item in items if item.get("name") == ref]
+        if not matches:
+            raise AstraValidationError(option, "app %r has no %s named or identified by %r; its %ss: %s"
+                                       % (app_name, kind, ref, kind, self._describe_points(items)))
+        if len(matches) > 1:
+            raise AstraValidationError(option, "%d %ss of app %r are named %r (IDs %s); give the ID instead"
+                                       % (len(matches), kind, app_name, ref, name_list(item.get("id") for item in matches)))
+        point = matches[0]
+        if require_completed and point.get("state") != "completed":
+            raise AstraValidationError(option, "%s %r of app %r is %s, not completed; only a completed %s can be restored"
+                                       % (kind, point.get("name"), app_name, point.get("state"), kind))
+        return point
+
+    @staticmethod
+    def _describe_points(items):
+        return name_list("%s (%s)" % (item.get("name"), item.get("state")) for item in newest_first(items))
+
+    def account_backups(self):
+        """Every backup of the account: one request to topology/v1/appBackups."""
+        return self.client.list(ACCOUNT_BACKUPS, operation="List backups")
+
+    def schedules(self, app):
+        """Every schedule of an app (protection and replication): one request, [] for a predicted app."""
+        if is_check_mode_id(app.get("id")):
+            return []
+        return self.client.list(schedules_path(app["id"]), operation="List schedules of app %s" % app.get("name"))
+
+    def app_assets(self, app, kind=None, point=None):
+        """The Kubernetes resources of an app, live or (kind 'snapshot'/'backup' and point) as the restore point captured them."""
+        if is_check_mode_id(app.get("id")) or (point is not None and is_check_mode_id(point.get("id"))):
+            return []
+        if point is None:
+            path, what = "%s/appAssets" % app_path(app["id"]), "app %s" % app.get("name")
+        else:
+            path = "%s/%s/appAssets" % (restore_points_path(kind, app["id"]), point["id"])
+            what = "%s %s of app %s" % (kind, point.get("name"), app.get("name"))
+        return self.client.list(path, operation="List the resources of %s" % what)
+
+    # ------------------------------------------------------------ clouds and API resources
+
+    def cloud(self, cloud_id):
+        """The cloud a cluster belongs to (GET topology/v1/clouds/<id>)."""
+        cloud = self.client.get("%s/%s" % (CLOUDS, cloud_id), operation="Read cloud %s" % cloud_id)
+        Cloud.parse(cloud, "cloud %s" % cloud_id)
+        return cloud
+
+    def api_resources(self, cluster):
+        """The group/version/kinds a managed cluster serves: one request."""
+        return self.client.list("topology/v1/managedClusters/%s/apiResources" % cluster["id"],
+                                operation="List the API resources of cluster %s" % cluster.get("name"))

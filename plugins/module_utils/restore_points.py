@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What astra_app_snapshot and astra_app_backup (and their _info twins) share: snapshots and backups
+are both restore points of one app, named once per app, created by POST and removed by DELETE."""
+
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.models import dns1123_label_problem, newest_first
+
+
+def restore_point_argument_spec(wait_timeout=600):
+    """Options of astra_app_snapshot and astra_app_backup besides their own."""
+    spec = dict(
+        app=dict(type="str", required=True),
+        cluster=dict(type="str"),
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    spec.update(wait_argument_spec(wait_timeout=wait_timeout))
+    return spec
+
+
+def ensure_restore_point(module, word, kind_factory, create_fields=None):
+    """Create (and wait for) or delete the snapshot/backup named `name` of `app`.
+
+    word: 'snapshot' or 'backup'; kind_factory(app_id): its ResourceKind;
+    create_fields(app, items): extra POST fields, consulted only when the
+    restore point does not exist yet (items: the app's current ones).
+    """
+    params = module.params
+    problem = dns1123_label_problem(params["name"])
+    if problem:
+        raise AstraValidationError("name", problem)
+    cluster = module.lookups.cluster(params["cluster"], option="cluster", require_managed=False) if params["cluster"] else None
+    app = module.lookups.require_app(params["app"], cluster=cluster, option="app")
+    kind = kind_factory(app["id"])
+    items = module.lookups.restore_points(word, app)
+    current = module.lookups.restore_point_named(word, app, params["name"], items=items)
+    if params["state"] == "absent":
+        return module.ensure_absent(kind, current)
+
+    def find_existing():
+        return module.lookups.restore_point_named(word, app, params["name"])
+
+    fields = {"name": params["name"]}
+    if current is None and create_fields is not None:
+        fields.update(create_fields(app, items))
+    return module.ensure_present(kind, current, {}, fields, find_existing=find_existing)
+
+
+def list_restore_points(module, word, account_wide=None):
+    """The snapshots/backups matching the _info options app, cluster, name and state, newest first.
+
+    Without app, one list per managed app (of cluster, when given); account_wide():
+    one request for every restore point of the account, used when neither app
+    nor cluster is given. Items listed per app carry appID and appName when
+    the API does not send them.
+    """
+    params = module.params
+    cluster = module.lookups.cluster(params["cluster"], option="cluster", require_managed=False) if params["cluster"] else None
+    if params["app"]:
+        apps = [module.lookups.require_app(params["app"], cluster=cluster, option="app")]
+    elif account_wide is not None and cluster is None:
+        apps = None
+    else:
+        apps = module.lookups.apps(cluster_id=cluster["id"] if cluster else None)
+    if apps is None:
+        items = account_wide()
+    else:
+        items = []
+        for app in apps:
+            for item in module.lookups.restore_points(word, app):
+                item.setdefault("appID", app.get("id"))
+                item.setdefault("appName", app.get("name"))
+                items.append(item)
+    items = [item for item in items
+             if (params["name"] is None or item.get("name") == params["name"])
+             and (params["state"] is None or item.get("state") == params["state"])]
+    return newest_first(items)
+
+
+RESTORE_POINT_STATES = ["pending", "discovering", "running", "completed", "failed", "removed", "deleting", "unknown"]
+
+
+def restore_point_info_argument_spec():
+    return dict(
+        app=dict(type="str"),
+        cluster=dict(type="str"),
+        name=dict(type="str"),
+        state=dict(type="str", choices=RESTORE_POINT_STATES),
+    )

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Poll one resource by ID until it reaches a state, fails, disappears or the wait times out."""
+
+import time
+
+from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraApiError, AstraConnectionError, AstraWaitError
+
+FIRST_POLL_DELAY = 0.25
+POLL_BACKOFF_FACTOR = 1.5
+MAX_POLL_DELAY = 10.0
+MAX_CONSECUTIVE_POLL_ERRORS = 3
+TRANSIENT_STATUSES = frozenset((429, 500, 502, 503, 504))
+
+
+def _is_transient(error):
+    if isinstance(error, AstraConnectionError):
+        return True
+    return isinstance(error, AstraApiError) and error.status in TRANSIENT_STATUSES
+
+
+class Waiter:
+    """Polls on a monotonic clock with a growing delay: first_delay, x factor, capped at max_delay.
+
+    Never sleeps past the deadline. Up to max_errors consecutive transient GET
+    failures (transport errors, 429, 5xx; each already retried by the client)
+    are tolerated. clock and sleep are injectable for tests.
+    """
+
+    def __init__(self, client, clock=None, sleep=None, first_delay=FIRST_POLL_DELAY, factor=POLL_BACKOFF_FACTOR,
+                 max_delay=MAX_POLL_DELAY, max_errors=MAX_CONSECUTIVE_POLL_ERRORS):
+        self.client = client
+        self._clock = clock or time.monotonic
+        self._sleep = sleep or time.sleep
+        self.first_delay = first_delay
+        self.factor = factor
+        self.max_delay = max_delay
+        self.max_errors = max_errors
+
+    def until_state(self, path, target_states, failure_states=("failed",), timeout=600, description=None, state_field="state"):
+        """Poll path until resource[state_field] is one of target_states.
+
+        Returns (resource, elapsed seconds). Raises AstraWaitError on a failure
+        state, when the resource disappears (404), or at the timeout.
+        """
+        target_states = tuple(target_states)
+        failure_states = tuple(failure_states or ())
+
+        def done(resource):
+            return resource.get(state_field) in target_states
+
+        def failed(resource):
+            return resource.get(state_field) in failure_states
+
+        return self.until(path, done, failed, timeout, description, " or ".join(target_states))
+
+    def until(self, path, done, failed=None, timeout=600, description=None, target="ready"):
+        """Poll path until done(resource) is true; failed(resource) true ends the wait with an error."""
+        description = description or path
+        start = self._clock()
+        deadline = start + timeout
+        delay = self.first_delay
+        errors = 0
+        resource = None
+        while True:
+            try:
+                resource = self.client.get(path, operation="Wait for %s" % description)
+                errors = 0
+            except AstraApiError as exc:
+                if exc.status == 404:
+                    raise AstraWaitError(description, target, "gone", resource, self._clock() - start, timeout) from None
+                errors = self._count_error(exc, errors)
+            except AstraConnectionError as exc:
+                errors = self._count_error(exc, errors)
+            else:
+                if done(resource):
+                    return resource, self._clock() - start
+                if failed and failed(resource):
+                    raise AstraWaitError(description, target, "failed", resource, self._clock() - start, timeout)
+            delay = self._pause(deadline, delay, description, target, resource, start, timeout)
+
+    def until_gone(self, path, timeout=600, description=None):
+        """Poll path until the API answers 404. Returns (None, elapsed seconds)."""
+        description = description or path
+        start = self._clock()
+        deadline = start + timeout
+        delay = self.first_delay
+        errors = 0
+        resource = None
+        while True:
+            try:
+                resource = self.client.get(path, operation="Wait for %s to be deleted" % description)
+                errors = 0
+            except AstraApiError as exc:
+                if exc.status == 404:
+                    return None, self._clock() - start
+                errors = self._count_error(exc, errors)
+            except AstraConnectionError as exc:
+                errors = self._count_error(exc, errors)
+            delay = self._pause(deadline, delay, description, "deleted", resource, start, timeout)
+
+    def _count_error(self, error, errors):
+        if not _is_transient(error) or errors + 1 > self.max_errors:
+            raise error
+        return errors + 1
+
+    def _pause(self, deadline, delay, description, target, resource, start, timeout):
+        """Sleep before the next poll, never past the deadline; raise the timeout once it has passed."""
+        now = self._clock()
+        if now >= deadline:
+            raise AstraWaitError(description, target, "timeout", resource, now - start, timeout)
+        self._sleep(min(delay, deadline - now))
+        return min(delay * self.factor, self.max_delay)

@@ -1,0 +1,432 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: astra_app_clone
+short_description: Clone an application, live or from a snapshot or backup, into new namespaces with Astra Control
+version_added: 0.1.0
+description:
+  - Creates a new managed application O(name) on O(cluster) from the source application O(source_app).
+  - Without O(snapshot) and O(backup), makes a live clone of the running application. With one of them, restores that
+    snapshot or backup of the source application into the new application (Astra Control's "restore to a new app").
+  - An application O(name) on O(cluster) that was cloned or restored from O(source_app) is success without a change
+    (with O(wait=true), the module waits until it is V(ready)). One that came from elsewhere is an error.
+  - Before it sends anything, the module checks what Astra Control would refuse and reports every problem at once,
+    each naming its option. See the notes.
+  - With O(state=absent), unmanages the clone and waits until it is gone.
+author:
+  - kubedr.astra developers (@kubedr)
+options:
+  name:
+    description:
+      - Name of the new application.
+      - A DNS-1123 label, 1 to 63 lower-case letters, digits or C(-).
+    type: str
+    required: true
+  source_app:
+    description:
+      - Name or ID of the managed application to clone.
+      - With O(state=absent), it is used only to check that the application removed is a clone of it.
+    type: str
+    required: true
+  source_cluster:
+    description:
+      - Name or ID of the cluster the source application runs on.
+      - Needed only when applications named O(source_app) exist on several clusters.
+    type: str
+  cluster:
+    description:
+      - Name or ID of the managed cluster that receives the clone.
+      - Defaults to the cluster of the source application.
+    type: str
+  namespace_mapping:
+    description:
+      - Which namespace each namespace of the source application becomes; one entry per source namespace.
+      - The destination namespaces must not exist on O(cluster); Astra Control creates them.
+      - Required for a clone on the source cluster.
+      - For a clone to another cluster it defaults to the same names. The module always sends a mapping.
+    type: list
+    elements: dict
+    suboptions:
+      source:
+        description:
+          - A namespace of the source application.
+        type: str
+        required: true
+      destination:
+        description:
+          - The namespace on O(cluster) that receives its resources.
+        type: str
+        required: true
+  storage_class_mapping:
+    description:
+      - Which storage class the volumes of each source storage class get on O(cluster).
+      - When omitted, volumes keep their storage class names.
+    type: list
+    elements: dict
+    suboptions:
+      source:
+        description:
+          - A storage class of the source application, or V(*) for every class without an entry of its own.
+        type: str
+        required: true
+      destination:
+        description:
+          - A storage class of O(cluster).
+        type: str
+        required: true
+  snapshot:
+    description:
+      - Restore this snapshot of the source application instead of cloning it live.
+      - A name, an ID, or V(latest) for the newest V(completed) snapshot. It must be V(completed).
+      - Mutually exclusive with O(backup).
+    type: str
+  backup:
+    description:
+      - Restore this backup of the source application instead of cloning it live.
+      - A name, an ID, or V(latest) for the newest V(completed) backup. It must be V(completed).
+      - Mutually exclusive with O(snapshot).
+    type: str
+  state:
+    description:
+      - V(present) creates the clone if there is none; V(absent) unmanages it.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - kubedr.astra.connection
+  - kubedr.astra.wait
+  - kubedr.astra.attributes
+  - kubedr.astra.attributes.action_group
+notes:
+  - "Checked before any request is sent, all reported together: destination namespaces that already exist on O(cluster);
+    O(namespace_mapping) sources that are not namespaces of the source application and source namespaces without an entry;
+    O(storage_class_mapping) destinations that do not exist on O(cluster); ReadWriteMany volumes whose destination storage
+    class can only provide ReadWriteOnce; for a clone to another cluster, a cloud (of the source or destination cluster)
+    without a default bucket; a live clone of an application with volumes on an C(ontap-nas-economy) class; a snapshot or
+    backup that does not exist on the source application or is not V(completed)."
+  - The API does not tell which access modes a storage class provides. A class is treated as ReadWriteOnce-only when its
+    provisioner is a block-only CSI driver (C(ebs.csi.aws.com), C(kubernetes.io/aws-ebs), C(disk.csi.azure.com),
+    C(kubernetes.io/azure-disk), C(pd.csi.storage.gke.io), C(kubernetes.io/gce-pd), C(cinder.csi.openstack.org),
+    C(csi.vsphere.vmware.com)), or when it is a Trident class (C(csi.trident.netapp.io)) whose name has the dash-separated
+    word C(san) (C(ontap-san), C(ontap-san-economy), C(gold-san)). The volumes and their access modes come from the
+    application's resources (of the snapshot or backup, when one is given).
+  - The API does not tell which Trident backend serves a class either. A Trident class whose name contains the words
+    C(nas-economy) is treated as an C(ontap-nas-economy) class, which Astra Control cannot clone live; restore a
+    snapshot or backup of such an application instead.
+  - Astra Control gives a clone no bucket of its own; a cross-cluster clone goes through the default bucket of the
+    clouds of both clusters.
+  - Unmanaging the clone (O(state=absent)) leaves its namespaces and Kubernetes resources on the cluster; the Astra
+    Control API cannot delete namespaces. Remove them with Kubernetes tooling, or the next clone into them is refused.
+  - In check mode a new clone is predicted with the ID V(check-mode-placeholder-id).
+seealso:
+  - module: kubedr.astra.astra_app
+  - module: kubedr.astra.astra_app_restore
+  - module: kubedr.astra.astra_app_snapshot
+  - module: kubedr.astra.astra_app_backup
+'''
+
+EXAMPLES = r'''
+- name: Manage wordpress on prod-east
+  kubedr.astra.astra_app:
+    name: wordpress
+    cluster: prod-east
+
+- name: Live clone wordpress into a new namespace on the same cluster
+  kubedr.astra.astra_app_clone:
+    name: wordpress-test
+    source_app: wordpress
+    source_cluster: prod-east
+    namespace_mapping:
+      - source: wordpress
+        destination: wordpress-test
+  register: clone
+
+- name: Back up wordpress
+  kubedr.astra.astra_app_backup:
+    app: wordpress
+    cluster: prod-east
+    name: wordpress-dr
+
+- name: Restore the newest completed backup of wordpress on dr-west, on block storage
+  kubedr.astra.astra_app_clone:
+    name: wordpress-dr
+    source_app: wordpress
+    source_cluster: prod-east
+    cluster: dr-west
+    backup: latest
+    storage_class_mapping:
+      - source: "*"
+        destination: ontap-san
+
+- name: Unmanage the test clone (its namespace stays on the cluster)
+  kubedr.astra.astra_app_clone:
+    name: wordpress-test
+    source_app: wordpress
+    source_cluster: prod-east
+    state: absent
+'''
+
+RETURN = r'''
+app:
+  description:
+    - The new application as the Astra Control API returns it (camelCase keys), after the wait.
+    - In check mode, the predicted application; a new one has RV(app.id=check-mode-placeholder-id).
+    - V({}) when O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: ID of the new application.
+      type: str
+      sample: 6f5e4d3c-2b1a-4f0e-9d8c-7b6a5f4e3d2c
+    name:
+      description: Name of the new application.
+      type: str
+      sample: wordpress-dr
+    state:
+      description: Application state, V(ready) once the clone has finished.
+      type: str
+      sample: ready
+    clusterID:
+      description: ID of the cluster the clone runs on.
+      type: str
+    sourceAppID:
+      description: ID of the source application.
+      type: str
+    sourceClusterID:
+      description: ID of the source application's cluster.
+      type: str
+    snapshotID:
+      description: ID of the restored snapshot, for a clone from a snapshot.
+      type: str
+    backupID:
+      description: ID of the restored backup, for a clone from a backup.
+      type: str
+    namespaceMapping:
+      description: The namespace mapping the clone was made with.
+      type: list
+      elements: dict
+      sample: [{"source": "wordpress", "destination": "wordpress"}]
+  sample:
+    id: 6f5e4d3c-2b1a-4f0e-9d8c-7b6a5f4e3d2c
+    type: application/astra-app
+    version: "2.2"
+    name: wordpress-dr
+    state: ready
+    clusterName: dr-west
+    sourceAppID: 0d8b1b4e-3f0c-4a51-9c57-5f3c9a0a6b8e
+    sourceClusterName: prod-east
+    backupID: 9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d
+    namespaceMapping: [{"source": "wordpress", "destination": "wordpress"}]
+    storageClassMapping: [{"source": "*", "destination": "ontap-san"}]
+    namespaces: [wordpress]
+elapsed:
+  description: Seconds spent waiting; V(0) when the module did not wait.
+  returned: always
+  type: float
+  sample: 95.5
+'''
+
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
+from ansible_collections.kubedr.astra.plugins.module_utils.lookups import name_list
+from ansible_collections.kubedr.astra.plugins.module_utils.models import (
+    App,
+    CloneSpec,
+    Namespace,
+    access_mode_violations,
+    default_storage_class,
+    is_nas_economy_class,
+    persistent_volume_claims,
+    storage_class_mapping_violations,
+    validate_input,
+)
+
+SAME_CLUSTER_NEEDS_MAPPING = ("is required for a clone on the source cluster (cluster omitted or equal to the source "
+                              "cluster): the clone needs namespaces of its own")
+
+
+def resolve_source(module, lenient=False):
+    """(source cluster, source app); lenient (state=absent): None for what no longer exists."""
+    params = module.params
+    lookups = module.lookups
+    source_cluster = None
+    if params["source_cluster"]:
+        source_cluster = lookups.cluster(params["source_cluster"], option="source_cluster", require_managed=not lenient)
+    if lenient:
+        try:
+            return source_cluster, lookups.require_app(params["source_app"], cluster=source_cluster, option="source_app",
+                                                       cluster_option="source_cluster")
+        except AstraValidationError:
+            return source_cluster, None
+    source_app = lookups.require_app(params["source_app"], cluster=source_cluster, option="source_app",
+                                     cluster_option="source_cluster")
+    if source_cluster is None:
+        source_cluster = lookups.cluster(source_app["clusterID"], option="source_app")
+    return source_cluster, source_app
+
+
+def check_provenance(existing, source_app, cluster):
+    """An app named like the clone must have come from the source app."""
+    if existing is None:
+        return
+    parsed = App.parse(existing, "app %s" % existing.get("name"))
+    if source_app is not None and parsed.source_app_id == source_app.get("id"):
+        return
+    if source_app is None and parsed.source_app_id:
+        return
+    origin = "app ID %s" % parsed.source_app_id if parsed.source_app_id else "no source app (it is not a clone)"
+    raise AstraValidationError("name", "app %r already exists on cluster %r and was not cloned from source_app %r (%s): "
+                               "its source is %s; choose another name or remove that app"
+                               % (existing.get("name"), cluster.get("name"), (source_app or {}).get("name"),
+                                  (source_app or {}).get("id"), origin))
+
+
+def precheck(module, spec, source_cluster, source_app, cluster):
+    """Everything Astra Control would refuse, all at once. Returns (namespace mapping, restore point word, restore point)."""
+    params = module.params
+    lookups = module.lookups
+    same_cluster = cluster["id"] == source_cluster["id"]
+    violations = []
+    word = "snapshot" if params["snapshot"] else "backup" if params["backup"] else None
+    point = None
+    if word:
+        try:
+            point = lookups.restore_point(word, source_app, params[word], option=word)
+        except AstraValidationError as exc:
+            violations.extend(exc.violations)
+
+    app_namespaces = App.parse(source_app, "app %s" % source_app.get("name")).defined_namespaces
+    if spec.namespace_mapping is not None:
+        mapping = spec.namespace_mapping_api()
+        paths = ["namespace_mapping[%d].destination" % index for index in range(len(mapping))]
+        for index, entry in enumerate(mapping):
+            if entry["source"] not in app_namespaces:
+                violations.append(("namespace_mapping[%d].source" % index, "%r is not a namespace of app %r (its namespaces: %s)"
+                                   % (entry["source"], source_app.get("name"), name_list(app_namespaces))))
+        unmapped = [name for name in app_namespaces if name not in [entry["source"] for entry in mapping]]
+        if unmapped:
+            violations.append(("namespace_mapping", "namespaces %s of app %r have no entry; map every namespace of the app"
+                               % (name_list(unmapped), source_app.get("name"))))
+    else:
+        mapping = [{"source": name, "destination": name} for name in app_namespaces]
+        paths = ["namespace_mapping (omitted: same names as the source)"] * len(mapping)
+    namespaces = [Namespace.parse(item, "namespace") for item in lookups.namespaces(cluster)]
+    present = set(namespace.name for namespace in namespaces if namespace.is_usable)
+    for path, entry in zip(paths, mapping):
+        if entry["destination"] in present:
+            violations.append((path, "namespace %r already exists on cluster %r; Astra Control creates the destination "
+                               "namespaces, so choose namespaces that do not exist yet" % (entry["destination"], cluster.get("name"))))
+
+    class_mapping = spec.storage_class_mapping_api()
+    destination_classes = lookups.storage_classes(cluster)
+    violations.extend(storage_class_mapping_violations(class_mapping, destination_classes, cluster.get("name")))
+
+    if point is not None or word is None:
+        claims = persistent_volume_claims(lookups.app_assets(source_app, word, point))
+        if claims:
+            source_classes = destination_classes if same_cluster else lookups.storage_classes(source_cluster)
+            violations.extend(access_mode_violations(claims, class_mapping, source_classes, destination_classes,
+                                                     cluster.get("name")))
+            if word is None:
+                economy = set(item.get("name") for item in source_classes if is_nas_economy_class(item))
+                default = default_storage_class(source_classes)
+                on_economy = ["%s/%s (%s)" % (claim["namespace"], claim["name"], claim["storage_class"] or default)
+                              for claim in claims if (claim["storage_class"] or default) in economy]
+                if on_economy:
+                    violations.append(("source_app", "app %r has volumes on ontap-nas-economy storage classes (%s), which "
+                                       "Astra Control cannot clone live; clone from a snapshot or backup instead"
+                                       % (source_app.get("name"), ", ".join(on_economy))))
+
+    if not same_cluster:
+        clouds = {}
+        for option, member in (("source_cluster", source_cluster), ("cluster", cluster)):
+            cloud_id = member.get("cloudID")
+            if not cloud_id:
+                continue
+            if cloud_id not in clouds:
+                clouds[cloud_id] = lookups.cloud(cloud_id)
+            if not clouds[cloud_id].get("defaultBucketID"):
+                violations.append((option, "cloud %r of cluster %r has no default bucket; a clone to another cluster "
+                                   "goes through the default bucket of both clusters' clouds, so set one first"
+                                   % (clouds[cloud_id].get("name"), member.get("name"))))
+    if violations:
+        raise AstraValidationError(violations=violations)
+    return mapping, word, point
+
+
+def ensure_present(module):
+    params = module.params
+    spec = validate_input(CloneSpec, {"name": params["name"], "namespace_mapping": params["namespace_mapping"],
+                                      "storage_class_mapping": params["storage_class_mapping"]})
+    if spec.namespace_mapping is None and params["cluster"] in (None, params["source_cluster"]):
+        raise AstraValidationError("namespace_mapping", SAME_CLUSTER_NEEDS_MAPPING)
+    source_cluster, source_app = resolve_source(module)
+    cluster = module.lookups.cluster(params["cluster"], option="cluster") if params["cluster"] else source_cluster
+    if spec.namespace_mapping is None and cluster["id"] == source_cluster["id"]:
+        raise AstraValidationError("namespace_mapping", SAME_CLUSTER_NEEDS_MAPPING)
+
+    def find_clone():
+        return module.lookups.app(spec.name, cluster=cluster)
+
+    existing = find_clone()
+    check_provenance(existing, source_app, cluster)
+    if existing is not None:
+        return module.ensure_present(APP, existing, {}, {"name": spec.name})
+
+    mapping, word, point = precheck(module, spec, source_cluster, source_app, cluster)
+    fields = dict(name=spec.name, clusterID=cluster["id"], sourceClusterID=source_cluster["id"], namespaceMapping=mapping)
+    if word:
+        fields["%sID" % word] = point["id"]
+    else:
+        fields["sourceAppID"] = source_app["id"]
+    if spec.storage_class_mapping:
+        fields["storageClassMapping"] = spec.storage_class_mapping_api()
+    predicted = dict(clusterName=cluster.get("name"), sourceAppID=source_app["id"], sourceClusterName=source_cluster.get("name"),
+                     state="provisioning")
+    return module.ensure_present(APP, None, {}, fields, find_existing=find_clone, predicted_fields=predicted)
+
+
+def ensure_absent(module):
+    params = module.params
+    validate_input(CloneSpec, {"name": params["name"]})
+    source_cluster, source_app = resolve_source(module, lenient=True)
+    if params["cluster"]:
+        cluster = module.lookups.cluster(params["cluster"], option="cluster", require_managed=False)
+    elif source_cluster is not None:
+        cluster = source_cluster
+    elif source_app is not None:
+        cluster = module.lookups.cluster(source_app["clusterID"], option="source_app", require_managed=False)
+    else:
+        raise AstraValidationError("cluster", "is required to find the clone when source_app %r no longer exists and "
+                                   "source_cluster is not given" % params["source_app"])
+    existing = module.lookups.app(params["name"], cluster=cluster)
+    check_provenance(existing, source_app, cluster)
+    return module.ensure_absent(APP, existing)
+
+
+def main():
+    mapping = dict(source=dict(type="str", required=True), destination=dict(type="str", required=True))
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        source_app=dict(type="str", required=True),
+        source_cluster=dict(type="str"),
+        cluster=dict(type="str"),
+        namespace_mapping=dict(type="list", elements="dict", options=dict(mapping)),
+        storage_class_mapping=dict(type="list", elements="dict", options=dict(mapping)),
+        snapshot=dict(type="str"),
+        backup=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    argument_spec.update(wait_argument_spec(wait_timeout=600))
+    module = AstraModule(argument_spec=argument_spec, resource_key="app", mutually_exclusive=[("snapshot", "backup")])
+    module.run(ensure_present if module.params["state"] == "present" else ensure_absent)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: astra_app_info
+short_description: List applications managed by Astra Control
+version_added: 0.1.0
+description:
+  - Returns the applications Astra Control manages, optionally only those matching every given filter.
+  - Filtering happens on the server; one request lists the matching applications.
+  - Nothing matching is not an error; RV(apps) is then empty.
+author:
+  - kubedr.astra developers (@kubedr)
+options:
+  name:
+    description:
+      - Only the applications with this name.
+    type: str
+  id:
+    description:
+      - Only the application with this ID.
+    type: str
+  cluster:
+    description:
+      - Only the applications on this cluster, given by name or ID.
+      - An unknown cluster is an error, so a typo does not look like "no applications".
+    type: str
+  namespace:
+    description:
+      - Only the applications whose definition includes this namespace.
+    type: str
+extends_documentation_fragment:
+  - kubedr.astra.connection
+  - kubedr.astra.attributes.info_module
+  - kubedr.astra.attributes.action_group
+seealso:
+  - module: kubedr.astra.astra_app
+'''
+
+EXAMPLES = r'''
+- name: List every managed application
+  kubedr.astra.astra_app_info:
+  register: all_apps
+
+- name: Find the application wordpress on prod-east
+  kubedr.astra.astra_app_info:
+    name: wordpress
+    cluster: prod-east
+  register: wordpress
+
+- name: Find the applications that include the namespace shop-db
+  kubedr.astra.astra_app_info:
+    namespace: shop-db
+  register: shop_db_apps
+
+- name: Show the state of each application
+  ansible.builtin.debug:
+    msg: "{{ all_apps.apps | items2dict(key_name='name', value_name='state') }}"
+'''
+
+RETURN = r'''
+apps:
+  description:
+    - The matching applications as the Astra Control API returns them (camelCase keys); empty when none matches.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 0d8b1b4e-3f0c-4a51-9c57-5f3c9a0a6b8e
+      name: wordpress
+      type: application/astra-app
+      version: "2.2"
+      state: ready
+      clusterID: 7e8b7c1a-1f2d-4c3b-8a9e-0f1e2d3c4b5a
+      clusterName: prod-east
+      namespaceScopedResources: [{"namespace": "wordpress", "labelSelectors": []}]
+      clusterScopedResources: []
+      namespaces: [wordpress]
+'''
+
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
+from ansible_collections.kubedr.astra.plugins.module_utils.lookups import field_matches
+
+
+def list_apps(module):
+    params = module.params
+    cluster_id = None
+    if params["cluster"]:
+        cluster_id = module.lookups.cluster(params["cluster"], option="cluster", require_managed=False)["id"]
+    conditions = [("name", params["name"]), ("clusterID", cluster_id), ("namespaceScopedResources[*].namespace", params["namespace"])]
+    if params["id"]:
+        app = module.lookups.app_by_id(params["id"])
+        apps = [app] if app else []
+        apps = [item for item in apps if all(field_matches(item, field, value) for field, value in conditions if value is not None)]
+    else:
+        apps = module.lookups.apps(name=params["name"], cluster_id=cluster_id, namespace=params["namespace"])
+    return dict(changed=False, apps=apps)
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str"),
+        id=dict(type="str"),
+        cluster=dict(type="str"),
+        namespace=dict(type="str"),
+    )
+    module = AstraModule(argument_spec=argument_spec)
+    module.run(list_apps)
+
+
+if __name__ == "__main__":
+    main()

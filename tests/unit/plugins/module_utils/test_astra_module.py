@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import json
+
+import pytest
+
+from ansible_collections.kubedr.astra.plugins.module_utils import astra_module
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import (
+    CHECK_MODE_ID,
+    astra_argument_spec,
+    compare,
+    is_check_mode_id,
+    normalise,
+)
+from ansible_collections.kubedr.astra.plugins.modules import astra_bucket_info
+from ansible_collections.kubedr.astra.tests.unit.fakes import TOKEN
+
+
+def test_compare_reports_only_differing_user_keys():
+    have = {"name": "shop", "state": "ready", "labels": ["a", "b"], "spec": {"x": 1, "y": 2}}
+    assert compare({"labels": ["b", "a"], "spec": {"x": 1}, "other": None}, have) == ({}, {})
+    before, after = compare({"labels": ["a"], "spec": {"x": 3}}, have)
+    assert before == {"labels": ["a", "b"], "spec": {"x": 1}}
+    assert after == {"labels": ["a"], "spec": {"x": 3}}
+
+
+def test_compare_lists_of_dicts_as_multisets():
+    want = {"items": [{"namespace": "b", "labelSelectors": ["y", "x"]}, {"namespace": "a", "labelSelectors": []}]}
+    have = {"items": [{"namespace": "a", "labelSelectors": []}, {"namespace": "b", "labelSelectors": ["x", "y"]}]}
+    assert compare(want, have) == ({}, {})
+    assert compare({"items": [{"namespace": "a"}, {"namespace": "a"}]}, {"items": [{"namespace": "a"}]}) != ({}, {})
+
+
+def test_compare_keeps_order_where_it_matters():
+    want, have = {"namespaces": ["b", "a"]}, {"namespaces": ["a", "b"]}
+    assert compare(want, have) == ({}, {})
+    assert compare(want, have, ordered=("namespaces",)) == (have, want)
+
+
+def test_normalise_drops_none_values():
+    assert normalise({"a": None, "b": [3, 1, 2]}) == {"b": [1, 2, 3]}
+
+
+def test_check_mode_id_is_recognisable():
+    assert is_check_mode_id(CHECK_MODE_ID) and "check-mode" in CHECK_MODE_ID
+
+
+def test_connection_options_and_their_environment_variables():
+    spec = astra_argument_spec()
+    assert spec["api_token"]["no_log"] is True
+    env = {name: option["fallback"][1][0] for name, option in spec.items()}
+    assert env == {"api_url": "ASTRA_API_URL", "account_id": "ASTRA_ACCOUNT_ID", "api_token": "ASTRA_API_TOKEN",
+                   "validate_certs": "ASTRA_VALIDATE_CERTS", "ca_path": "ASTRA_CA_PATH", "timeout": "ASTRA_TIMEOUT",
+                   "retries": "ASTRA_RETRIES"}
+    assert (spec["validate_certs"]["default"], spec["timeout"]["default"], spec["retries"]["default"]) == (True, 30, 4)
+
+
+def test_connection_comes_from_the_environment(fake_api, run_module, monkeypatch):
+    monkeypatch.setenv("ASTRA_TIMEOUT", "9")
+    monkeypatch.setenv("ASTRA_VALIDATE_CERTS", "false")
+    result, failed = run_module(astra_bucket_info, {})
+    assert not failed, result
+    request = fake_api.requests[0][3]
+    assert request.req_kwargs["timeout"] == (9, 9) and request.req_kwargs["verify"] is False
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("api_url", "astra.example.com", "must be an http:// or https:// URL"),
+    ("timeout", 0, "must be at least 1"),
+    ("retries", -1, "must be 0 or more"),
+    ("account_id", " ", "must not be empty"),
+    ("ca_path", "/nonexistent/ca.pem", "/nonexistent/ca.pem does not exist"),
+])
+def test_bad_connection_options_fail_before_any_request(fake_api, run_module, option, value, message):
+    result, failed = run_module(astra_bucket_info, {option: value})
+    assert failed and ("%s: %s" % (option, message)) in result["msg"]
+    assert fake_api.requests == []
+
+
+def test_missing_requests_library_is_reported(fake_api, run_module, monkeypatch):
+    monkeypatch.setattr(astra_module, "HAS_REQUESTS", False)
+    result, failed = run_module(astra_bucket_info, {})
+    assert failed and "requests" in result["msg"] and fake_api.requests == []
+
+
+def test_missing_pydantic_library_is_reported(fake_api, run_module, monkeypatch):
+    monkeypatch.setattr(astra_module, "HAS_PYDANTIC", False)
+    result, failed = run_module(astra_bucket_info, {})
+    assert failed and "pydantic" in result["msg"] and fake_api.requests == []
+
+
+def test_api_errors_fail_with_the_problem_and_never_the_token(fake_api, run_module):
+    result, failed = run_module(astra_bucket_info, {"api_token": "wrong-" + TOKEN})
+    assert failed
+    assert "Invalid bearer token" in result["msg"] and "HTTP 401" in result["msg"] and "problem 4" in result["msg"]
+    assert result["status"] == 401 and result["problem"]["number"] == 4
+    assert TOKEN not in json.dumps(result)
+    assert len(fake_api.requests) == 1
+
+
+def test_unexpected_errors_are_reported_without_the_token(fake_api, run_module, monkeypatch):
+    def explode(module):
+        raise RuntimeError("boom with %s inside" % TOKEN)
+    monkeypatch.setattr(astra_bucket_info, "list_buckets", explode)
+    result, failed = run_module(astra_bucket_info, {})
+    assert failed and "RuntimeError: boom" in result["msg"]
+    assert TOKEN not in json.dumps(result)
+
+
+# ---------------------------------------------------------------------- ensure_collection
+
+def test_ensure_collection_deletes_then_updates_then_creates(fake_api, monkeypatch):
+    from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import AstraClient
+    from ansible_collections.kubedr.astra.plugins.module_utils.kinds import schedule_kind
+    from ansible_collections.kubedr.astra.plugins.module_utils.models import schedule_definition, schedule_fields
+    from ansible_collections.kubedr.astra.tests.unit.fakes import ACCOUNT_ID, API_URL, TOKEN
+
+    app = fake_api.add_app("wordpress")
+    keep = fake_api.add_schedule(app["id"], name="keep", granularity="hourly", minute="1", snapshotRetention="1",
+                                 backupRetention="0")
+    change = fake_api.add_schedule(app["id"], name="change", granularity="hourly", minute="2", snapshotRetention="1",
+                                   backupRetention="0")
+    drop = fake_api.add_schedule(app["id"], name="drop", granularity="hourly", minute="3", snapshotRetention="1",
+                                 backupRetention="0")
+
+    class Module:
+        check_mode = False
+        client = AstraClient(API_URL, ACCOUNT_ID, TOKEN)
+
+    path = "k8s/v1/apps/%s/schedules" % app["id"]
+
+    def listed():
+        return Module.client.list(path)
+
+    def shape(name, minute):
+        return {"name": name, "granularity": "hourly", "minute": minute, "snapshot_retention": 1, "backup_retention": 0,
+                "bucket": None, "enabled": True}
+
+    desired = [shape("keep", 1), shape("change", 20), shape("new", 4)]
+    result = astra_module.AstraModule.ensure_collection(Module(), schedule_kind(app["id"]), listed, desired,
+                                                        schedule_definition, schedule_fields)
+    assert result["changed"] is True
+    assert (result["created"], result["updated"], result["deleted"]) == (1, 1, 1)
+    assert fake_api.writes() == [("DELETE", "%s/%s" % (path, drop["id"])), ("PUT", "%s/%s" % (path, change["id"])),
+                                 ("POST", path)]
+    assert sorted(item["name"] for item in result["items"]) == ["change", "keep", "new"]
+    assert [item["name"] for item in result["before"]] == ["change", "drop", "keep"]
+    assert [item["name"] for item in result["after"]] == ["change", "keep", "new"]
+    assert keep["id"] in fake_api.schedules[app["id"]]
