@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Start the Astra API simulator on a free local port, run a command against it, stop it.
 
-    scripts/with_simulator.py [--scenario demo] [--time-scale 0.05] [--no-tls] -- COMMAND...
+    python scripts/with_simulator.py [--scenario demo] [--time-scale 0.05] [--no-tls] -- COMMAND...
 
 The command runs with ASTRA_API_URL, ASTRA_ACCOUNT_ID, ASTRA_API_TOKEN and
 ASTRA_CA_PATH set, exactly as an AWX credential injects them. The simulator's

@@ -60,11 +60,11 @@ def sim(simulator):
 
 
 def mutating_requests(sim):
+    """The POST/PUT/PATCH/DELETE entries of the simulator's request log."""
     return [entry for entry in sim.requests_log() if entry["method"] in MUTATING]
 
 
-@pytest.fixture
-def run_playbook(sim):
+def make_run_playbook(sim):
     def run(name, check=False, diff=False, extra_vars=None, env=None, unset_env=(), verbosity=0):
         command = [str(BIN / "ansible-playbook"), str(PLAYBOOKS / name), "-i", "localhost,", "-c", "local"]
         if check:
@@ -92,3 +92,102 @@ def run_playbook(sim):
         assert sim.token not in result.output, "the API token leaked into playbook output"
         return result
     return run
+
+
+def make_run_task(run_playbook, tmp_path):
+    """Run one kubedr.astra module task through ansible-playbook and return its registered result.
+
+    The result is written to a file by a task that runs even in check mode, so
+    tests can assert on what the module predicted as well as what it did.
+    """
+    counter = iter(range(1000))
+
+    def run(module, args, check=False, diff=False):
+        number = next(counter)
+        result_path = tmp_path / ("result_%d.json" % number)
+        playbook = tmp_path / ("task_%d.yml" % number)
+        playbook.write_text(json.dumps([{
+            "name": "Run " + module,
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+            "tasks": [
+                {"name": module, "kubedr.astra." + module: args, "register": "task_result", "ignore_errors": True},
+                {"name": "Save the result", "ansible.builtin.copy": {
+                    "content": "{{ task_result | to_json }}", "dest": str(result_path), "mode": "0600"},
+                 "check_mode": False, "diff": False},
+            ],
+        }]))
+        run = run_playbook(str(playbook), check=check, diff=diff)
+        assert run.rc == 0, run
+        result = json.loads(result_path.read_text())
+        result["_output"] = run.output
+        return result
+    return run
+
+
+def make_converge(sim, run_task):
+    """The contract of every mutating task: --check predicts, the real run agrees, a rerun changes nothing.
+
+    Returns the real run's result. Each check run must send no POST/PUT/DELETE,
+    and so must the rerun.
+    """
+    def run(module, args, expect_changed=True):
+        sim.clear_requests_log()
+        predicted = run_task(module, args, check=True)
+        assert not predicted.get("failed"), predicted
+        assert predicted["changed"] == expect_changed, predicted
+        assert mutating_requests(sim) == [], "check mode sent a mutating request"
+
+        real = run_task(module, args)
+        assert not real.get("failed"), real
+        assert real["changed"] == expect_changed, real
+
+        sim.clear_requests_log()
+        again = run_task(module, args)
+        assert not again.get("failed"), again
+        assert again["changed"] is False, again
+        assert mutating_requests(sim) == [], "the second run sent a mutating request"
+        return real
+    return run
+
+
+@pytest.fixture
+def run_playbook(sim):
+    return make_run_playbook(sim)
+
+
+@pytest.fixture
+def run_task(run_playbook, tmp_path):
+    return make_run_task(run_playbook, tmp_path)
+
+
+@pytest.fixture
+def converge(sim, run_task):
+    return make_converge(sim, run_task)
+
+
+@pytest.fixture(scope="session")
+def fast_simulator():
+    """A simulator whose clock runs 1000 times faster: an hourly schedule fires every 3.6 s."""
+    sim = Simulator(scenario="demo", time_scale=0.001, tls=True).start()
+    yield sim
+    sim.cleanup()
+
+
+@pytest.fixture
+def fast_sim(fast_simulator):
+    fast_simulator.reset()
+    fast_simulator.clear_requests_log()
+    return fast_simulator
+
+
+@pytest.fixture
+def run_task_fast(fast_sim, tmp_path):
+    return make_run_task(make_run_playbook(fast_sim), tmp_path)
+
+
+@pytest.fixture
+def converge_fast(fast_sim, run_task_fast):
+    return make_converge(fast_sim, run_task_fast)

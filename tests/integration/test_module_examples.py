@@ -4,7 +4,6 @@ Each module's examples become one playbook. Modules whose examples act on
 managed apps first get the demo apps managed (playbooks/demo.yml's list).
 """
 import ast
-from pathlib import Path
 
 import pytest
 import yaml
@@ -43,4 +42,3 @@ def test_examples_run_against_the_demo_scenario(module, sim, run_playbook, tmp_p
     run = run_playbook(str(playbook))
     assert run.rc == 0, run
     assert run.recap()["failed"] == 0
-
