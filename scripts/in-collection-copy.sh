@@ -10,6 +10,6 @@ mkdir -p "$dest"
 # Only what git tracks or would track (untracked, not ignored), plus .git so ansible-test lists files with git.
 (cd "$root" && { git ls-files -z --cached --others --exclude-standard; } | tar --null -T - -cf - 2>/dev/null) | tar -xf - -C "$dest"
 cp -a "$root/.git" "$dest/.git"
-(cd "$dest" && git add -A >/dev/null 2>&1 || true)
+git -C "$dest" add -A >/dev/null 2>&1 || echo "warning: could not stage the copy for ansible-test" >&2
 cd "$dest"
 "$@"

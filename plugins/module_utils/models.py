@@ -394,9 +394,15 @@ def creation_time(item):
 
 
 def newest_first(items):
-    """Items ordered by metadata.creationTimestamp, newest first (ties: by name, then ID)."""
-    ordered = sorted(items, key=lambda item: (item.get("name") or "", item.get("id") or ""))
-    return sorted(ordered, key=creation_time, reverse=True)
+    """Items ordered by metadata.creationTimestamp, newest first.
+
+    Timestamps often have whole seconds only, so items created within one
+    second tie; the API lists items in creation order, so of tied items the one
+    listed later counts as newer.
+    """
+    positions = list(enumerate(items))
+    positions.sort(key=lambda position: (creation_time(position[1]), position[0]), reverse=True)
+    return [item for _position, item in positions]
 
 
 # ---------------------------------------------------------------------- storage classes and PVCs
@@ -800,3 +806,24 @@ def access_mode_violations(claims, mapping, source_classes, destination_classes,
                            % (claim["namespace"], claim["name"], source_class, target.get("name"), destination_name,
                               target.get("provisioner"), source_class)))
     return violations
+
+
+def missing_class_violations(claims, mapping, source_classes, destination_classes, destination_name,
+                             option="storage_class_mapping"):
+    """(option, message) for each PVC whose (mapped) storage class does not exist on the destination.
+
+    For live clones: unlike a restore, a live clone does not fall back to the
+    destination's default class. Mapped classes missing on the destination are
+    reported elsewhere and skipped here.
+    """
+    source_default = default_storage_class(source_classes)
+    names = set(item.get("name") for item in destination_classes)
+    missing = {}
+    for claim in claims:
+        source_class = claim["storage_class"] or source_default
+        if mapped_storage_class(mapping, source_class) is None and source_class not in names:
+            missing.setdefault(source_class, []).append("%s/%s" % (claim["namespace"], claim["name"]))
+    return [(option if mapping else "%s (omitted)" % option,
+             "storage class %r of PVCs %s does not exist on cluster %r, and a live clone keeps the class; map it to one of "
+             "%s" % (name, ", ".join(sorted(pvcs)), destination_name, ", ".join(sorted(n for n in names if n)) or "none"))
+            for name, pvcs in sorted(missing.items(), key=lambda entry: str(entry[0]))]

@@ -48,6 +48,11 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: Manage postgres (its backups can be listed once it is managed)
+  kubedr.astra.astra_app:
+    name: postgres
+    cluster: prod-east
+
 - name: List every backup of the account (one request)
   kubedr.astra.astra_app_backup_info:
   register: all_backups

@@ -14,7 +14,7 @@ description:
     snapshot or backup of the source application into the new application (Astra Control's "restore to a new app").
   - An application O(name) on O(cluster) that was cloned or restored from O(source_app) is success without a change
     (with O(wait=true), the module waits until it is V(ready)). One that came from elsewhere is an error.
-  - Before it sends anything, the module checks what Astra Control would refuse and reports every problem at once,
+  - Before it changes anything, the module checks what Astra Control would refuse and reports every problem at once,
     each naming its option. See the notes.
   - With O(state=absent), unmanages the clone and waits until it is gone.
 author:
@@ -102,11 +102,13 @@ extends_documentation_fragment:
   - kubedr.astra.attributes
   - kubedr.astra.attributes.action_group
 notes:
-  - "Checked before any request is sent, all reported together: destination namespaces that already exist on O(cluster);
-    O(namespace_mapping) sources that are not namespaces of the source application and source namespaces without an entry;
-    O(storage_class_mapping) destinations that do not exist on O(cluster); ReadWriteMany volumes whose destination storage
-    class can only provide ReadWriteOnce; for a clone to another cluster, a cloud (of the source or destination cluster)
-    without a default bucket; a live clone of an application with volumes on an C(ontap-nas-economy) class; a snapshot or
+  - "Checked before anything is created (only reads are sent), all reported together: destination namespaces that
+    already exist on O(cluster); O(namespace_mapping) sources that are not namespaces of the source application and
+    source namespaces without an entry; O(storage_class_mapping) destinations that do not exist on O(cluster); for a
+    live clone, volumes whose storage class (without an entry in O(storage_class_mapping)) does not exist on O(cluster)
+    (a restore falls back to the default class there); ReadWriteMany volumes whose destination storage class can only
+    provide ReadWriteOnce; for a clone to another cluster, a cloud (of the source or destination cluster) without a
+    default bucket; a live clone of an application with volumes on an C(ontap-nas-economy) class; a snapshot or
     backup that does not exist on the source application or is not V(completed)."
   - The API does not tell which access modes a storage class provides. A class is treated as ReadWriteOnce-only when its
     provisioner is a block-only CSI driver (C(ebs.csi.aws.com), C(kubernetes.io/aws-ebs), C(disk.csi.azure.com),
@@ -242,6 +244,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.models import (
     access_mode_violations,
     default_storage_class,
     is_nas_economy_class,
+    missing_class_violations,
     persistent_volume_claims,
     storage_class_mapping_violations,
     validate_input,
@@ -334,6 +337,8 @@ def precheck(module, spec, source_cluster, source_app, cluster):
             violations.extend(access_mode_violations(claims, class_mapping, source_classes, destination_classes,
                                                      cluster.get("name")))
             if word is None:
+                violations.extend(missing_class_violations(claims, class_mapping, source_classes, destination_classes,
+                                                           cluster.get("name")))
                 economy = set(item.get("name") for item in source_classes if is_nas_economy_class(item))
                 default = default_storage_class(source_classes)
                 on_economy = ["%s/%s (%s)" % (claim["namespace"], claim["name"], claim["storage_class"] or default)

@@ -14,7 +14,7 @@ description:
   - The resources the restore covers are deleted and recreated; O(restore_filter) narrows them down (selective restore).
   - Idempotent. When the application reports that it was last restored from the same snapshot or backup, nothing is
     done unless O(force=true). (V(latest) is resolved first, so a newer completed one restores again.)
-  - Before it sends anything, the module checks that the snapshot or backup exists, belongs to the application and is
+  - Before it changes anything, the module checks that the snapshot or backup exists, belongs to the application and is
     V(completed); that O(restore_filter) is valid and its kinds are served by the cluster; that the
     O(storage_class_mapping) destinations exist; and that the application is V(ready). All problems are reported at once.
 author:

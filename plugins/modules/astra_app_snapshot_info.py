@@ -46,6 +46,11 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: Manage wordpress (its snapshots can be listed once it is managed)
+  kubedr.astra.astra_app:
+    name: wordpress
+    cluster: prod-east
+
 - name: List the snapshots of wordpress, newest first
   kubedr.astra.astra_app_snapshot_info:
     app: wordpress

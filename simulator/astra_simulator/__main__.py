@@ -3,6 +3,7 @@
 """
 
 import argparse
+import math
 import os
 import sys
 
@@ -22,7 +23,7 @@ def _time_scale(text):
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a number, not %r" % text)
-    if not value > 0:
+    if math.isnan(value) or value <= 0:
         raise argparse.ArgumentTypeError("must be greater than 0 (durations are multiplied by it), not %s" % text)
     return value
 

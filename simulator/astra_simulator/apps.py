@@ -2,11 +2,11 @@
 
 manage (POST)            -> discovering --app.discover--> ready (namespaces filled) | failed (fail_next "app")
 definition change (PUT)  -> discovering --app.discover--> ready
-unmanage (DELETE)        -> deleting    --app.unmanage--> gone
+unmanage (DELETE)        -> deleting    --app.unmanage--> gone (with its snapshots, backups and schedules)
 cluster outage           ready <-> unavailable
 
-Clone, restore-to-new and in-place restore share these endpoints and arrive in
-later issues; until then they are refused with a problem that says so.
+Clone, restore to a new app (POST with a source) and in-place restore (PUT
+with `ForceUpdate: true`) share these endpoints; `clones.py` implements them.
 """
 
 from . import world
@@ -34,7 +34,8 @@ STATE_TRANSITIONS = [
 ]
 
 # Fields a PUT may carry but not change (409, problem 10).
-IMMUTABLE_ON_UPDATE = ("id", "clusterID", "sourceAppID", "sourceClusterID")
+IMMUTABLE_ON_UPDATE = ("id", "clusterID", "sourceAppID", "sourceClusterID", "namespaceMapping", "storageClassMapping",
+                       "restoreFilter")
 CLONE_OR_RESTORE_FIELDS = ("sourceAppID", "sourceClusterID", "snapshotID", "backupID", "namespaceMapping",
                            "storageClassMapping", "restoreFilter")
 
@@ -182,7 +183,7 @@ def _check_definition(store, cluster, namespace_scope, cluster_scope):
             raise ApiProblem(124, "The namespace %s on cluster %s is in state removed." % (entry["namespace"], cluster["name"]))
 
 
-def _check_name_free(store, cluster, name, except_id=None):
+def check_name_free(store, cluster, name, except_id=None):
     for other in store.all("app", clusterID=cluster["id"], name=name):
         if other["id"] != except_id:
             raise ApiProblem(121, "An app named %s is already managed on cluster %s (ID %s)." % (name, cluster["name"], other["id"]))
@@ -215,10 +216,9 @@ def manage(call, cluster_id_in_path=None):
     failure = validate(POST_SCHEMA, body)
     if failure:
         raise ApiProblem(8, schema_failure=failure)
-    not_yet = [reason(field, "clone and restore aren't simulated yet") for field in CLONE_OR_RESTORE_FIELDS if field in body]
-    if not_yet:
-        raise ApiProblem(9, "Clone and restore to a new app aren't simulated by this version of the simulator.",
-                         invalid_fields=not_yet)
+    from . import clones
+    if clones.wants_clone_or_restore(body):
+        return clones.create(call, cluster_id_in_path)
     cluster_id = body.get("clusterID")
     if cluster_id_in_path:
         if cluster_id and cluster_id != cluster_id_in_path:
@@ -238,7 +238,7 @@ def manage(call, cluster_id_in_path=None):
         raise ApiProblem(106, "The cluster %s (%s) isn't managed by Astra Control; manage it before managing apps on it."
                          % (cluster["name"], cluster_id))
     _check_definition(store, cluster, namespace_scope, cluster_scope)
-    _check_name_free(store, cluster, body["name"])
+    check_name_free(store, cluster, body["name"])
     app = {
         "type": "application/astra-app",
         "version": body["version"],
@@ -266,9 +266,12 @@ def update(call, app):
     failure = validate(PUT_SCHEMA, body)
     if failure:
         raise ApiProblem(8, schema_failure=failure)
-    if call.headers.get("forceupdate", "").lower() == "true":
-        raise ApiProblem(9, "In-place restore isn't simulated by this version of the simulator.",
-                         invalid_fields=[reason("ForceUpdate", "in-place restore isn't simulated yet")])
+    from . import clones
+    if call.headers.get("forceupdate", "").strip().lower() == "true":
+        return clones.restore_in_place(call, app)
+    restore_points = [field for field in ("snapshotID", "backupID") if field in body and body[field] != app.get(field)]
+    if restore_points:
+        raise ApiProblem(79, "An in-place restore (%s) needs the header ForceUpdate: true." % " / ".join(restore_points))
     conflicts = [reason(field, "can't be changed (stored value: %s)" % app.get(field))
                  for field in IMMUTABLE_ON_UPDATE if field in body and body[field] != app.get(field)]
     if conflicts:
@@ -278,7 +281,7 @@ def update(call, app):
     cluster = world.cluster(store, app["clusterID"])
     name = body.get("name", app["name"])
     if name != app["name"]:
-        _check_name_free(store, cluster, name, except_id=app["id"])
+        check_name_free(store, cluster, name, except_id=app["id"])
     namespace_scope = (_normalised_namespace_scope(body["namespaceScopedResources"]) if "namespaceScopedResources" in body
                        else app["namespaceScopedResources"])
     cluster_scope = (_normalised_cluster_scope(body["clusterScopedResources"]) if "clusterScopedResources" in body
@@ -334,6 +337,8 @@ def _discovered(store, engine, timer):
 
 @on_timer("app.unmanage")
 def _unmanaged(store, engine, timer):
+    from . import protection
+    protection.forget_app(store, timer["object_id"])
     store.delete(timer["object_id"])
 
 

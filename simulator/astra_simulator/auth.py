@@ -20,7 +20,7 @@ class Identity:
 def bearer_token(authorization):
     if not authorization:
         return None
-    scheme, _, token = authorization.strip().partition(" ")
+    scheme, _separator, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()

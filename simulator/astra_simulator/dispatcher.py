@@ -91,7 +91,7 @@ class Dispatcher:
         if operation.kind == LIST:
             call.options = parse_list_options(request.query_items, operation.list_parameters)
         elif request.query_items:
-            names = sorted({name for name, _ in request.query_items})
+            names = sorted({name for name, _value in request.query_items})
             raise ApiProblem(6, invalid_params=[reason(name, "this operation takes no query parameters") for name in names])
         if operation.kind in (CREATE, UPDATE):
             call.body = self._json_body(request.body)
@@ -104,7 +104,7 @@ class Dispatcher:
     def _relative_path(self, path):
         if not path.startswith(API_ROOT):
             raise ApiProblem(2, "No collection or resource is served at %s." % path)
-        account_id, _, relative = path[len(API_ROOT):].partition("/")
+        account_id, _separator, relative = path[len(API_ROOT):].partition("/")
         check_account(self.identity, account_id)
         return relative.rstrip("/")
 

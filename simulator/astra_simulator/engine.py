@@ -21,9 +21,22 @@ log = logging.getLogger("astra_simulator.engine")
 
 # Seconds at --time-scale 1.0. Every duration the simulator uses lives here.
 DURATIONS = {
-    "app.discover": 4.0,     # manage (or redefine) an app: discovering -> ready
-    "app.unmanage": 2.0,     # unmanage: deleting -> gone
+    "app.discover": 4.0,        # manage (or redefine) an app: discovering -> ready
+    "app.unmanage": 2.0,        # unmanage: deleting -> gone
+    "appSnap.start": 1.0,       # snapshot: pending -> running
+    "appSnap.complete": 3.0,    # snapshot: running -> completed
+    "appSnap.delete": 1.0,      # snapshot delete: deleting -> gone
+    "appBackup.start": 1.0,     # backup: pending -> running (after its snapshot completed)
+    "appBackup.transfer": 6.0,  # backup: running -> completed (percentDone rises over this time)
+    "appBackup.delete": 2.0,    # backup delete: deleting -> gone
+    "clone.provision": 8.0,     # clone / restore to a new app: provisioning -> discovering
+    "clone.discover": 3.0,      # clone / restore to a new app: discovering -> ready
+    "restore.restoring": 6.0,   # in-place restore: restoring -> discovering
+    "restore.discover": 3.0,    # in-place restore: discovering -> ready
 }
+
+# Schedule periods in seconds at --time-scale 1.0 (also multiplied by the time scale).
+PERIODS = {"hourly": 3600.0, "daily": 86400.0, "weekly": 7 * 86400.0, "monthly": 30 * 86400.0}
 
 # action name -> handler(store, engine, timer)
 _HANDLERS = {}
@@ -53,6 +66,12 @@ class Engine:
         if action not in _HANDLERS:
             raise KeyError("no handler registered for timed action %r" % action)
         self.store.add_timer(time.time() + self.duration(duration_key), action, object_id, cluster_id, args)
+
+    def schedule_at(self, action, due, object_id, cluster_id=None, args=None):
+        """Schedule at a wall-clock time (already scaled), e.g. the next firing of a protection schedule."""
+        if action not in _HANDLERS:
+            raise KeyError("no handler registered for timed action %r" % action)
+        self.store.add_timer(due, action, object_id, cluster_id, args)
 
     def cancel(self, object_id):
         self.store.delete_timers_for(object_id)

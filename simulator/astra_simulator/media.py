@@ -20,7 +20,7 @@ def negotiate(accept, resource_type):
         return JSON
     wanted = resource_media_type(resource_type).lower()
     for media_range in accept.split(","):
-        name, _, parameters = media_range.partition(";")
+        name, _separator, parameters = media_range.partition(";")
         name = name.strip().lower()
         if "q=0" in parameters.replace(" ", "") and "q=0." not in parameters.replace(" ", ""):
             continue  # q=0 means "not acceptable"

@@ -184,7 +184,7 @@ def decode_continue(token):
 def parse_list_options(query_items, declared):
     """query_items: [(name, value)] as sent. Raises ApiProblem 6 or 5."""
     accepted = accepted_parameters(declared)
-    unknown = sorted({name for name, _ in query_items if name not in accepted})
+    unknown = sorted({name for name, _value in query_items if name not in accepted})
     if unknown:
         why = "not supported by this endpoint" if accepted else "this endpoint takes no query parameters"
         raise ApiProblem(6, invalid_params=[reason(name, why) for name in unknown])

@@ -18,7 +18,10 @@ Stored object kinds:
   `uid`, and for PVCs `storageClassName`, `accessModes`, `size`).
 """
 
-from .resources import public, state_detail
+from .resources import NIL_UUID, iso, new_id, public, state_detail
+
+RWX = "ReadWriteMany"
+PVC = "PersistentVolumeClaim"
 
 CLUSTER_FIELDS = (
     "type", "version", "id", "name", "state", "stateUnready", "managedState", "managedStateUnready", "managedStateDetails",
@@ -81,12 +84,70 @@ def k8s_resources(store, cluster_id, namespace=None):
     return [item for item in found if namespace is None or item["namespace"] == namespace]
 
 
+def storage_class_by_name(store, cluster_id, name):
+    return next((sc for sc in storage_classes(store, cluster_id) if sc["name"] == name), None)
+
+
+def default_storage_class(store, cluster_id):
+    return next((sc for sc in storage_classes(store, cluster_id) if sc.get("isDefault") == "true"), None)
+
+
+def split_api_version(api_version):
+    """`apps/v1` -> ("apps", "v1"); `v1` -> ("", "v1")."""
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+def default_bucket_id(store, cluster_doc):
+    """The bucket a backup goes to when none is named: the managed cluster's default, else its cloud's; or None."""
+    if cluster_doc.get("defaultBucketID"):
+        return cluster_doc["defaultBucketID"]
+    cloud = store.get("cloud", cluster_doc.get("cloudID"))
+    return (cloud or {}).get("defaultBucketID") or None
+
+
+def create_namespace(store, cluster_id, name, labels=None):
+    """A namespace created on a cluster (by a clone or restore): `discovered` at once.
+
+    A `removed` namespace of the same name is replaced, with whatever objects it had left.
+    """
+    for stale in store.all("namespace", clusterID=cluster_id, name=name):
+        store.delete(stale["id"])
+    for obj in k8s_resources(store, cluster_id, name):
+        store.delete(obj["id"])
+    kubernetes_labels = {**(labels or {}), "kubernetes.io/metadata.name": name}
+    now = iso()
+    return store.put("namespace", {
+        "type": "application/astra-namespace", "version": "1.2", "id": new_id(), "name": name,
+        "namespaceState": "discovered", "namespaceStateDetails": [], "kubernetesUID": new_id(), "clusterID": cluster_id,
+        "kubernetesLabels": [{"name": k, "value": v} for k, v in kubernetes_labels.items()], "links": [],
+        "metadata": {"labels": [], "creationTimestamp": now, "modificationTimestamp": now, "createdBy": NIL_UUID},
+    })
+
+
+def create_k8s_resource(store, cluster_id, spec):
+    """A new Kubernetes object from `spec` (apiVersion, kind, name, namespace, labels...): new UID and creationTimestamp."""
+    obj = {key: value for key, value in spec.items() if key not in ("id", "clusterID", "creationTimestamp")}
+    obj.update({"id": new_id(), "clusterID": cluster_id, "creationTimestamp": iso(), "labels": dict(spec.get("labels") or {})})
+    if "accessModes" in obj:
+        obj["accessModes"] = list(obj["accessModes"])
+    return store.put("k8sResource", obj)
+
+
+def namespace_labels(store, cluster_id, name):
+    namespace = namespace_by_name(store, cluster_id, name)
+    if namespace is None:
+        return {}
+    return {label["name"]: label["value"] for label in namespace["kubernetesLabels"]
+            if label["name"] != "kubernetes.io/metadata.name"}
+
+
 def render_cluster(store, cluster_doc, managed_view=False):
     """The cluster as `topology/v1/clusters` (or, with managed_view, `managedClusters`) serves it."""
     doc = dict(cluster_doc)
     cluster_id = doc["id"]
     doc["namespaces"] = [ns["name"] for ns in namespaces(store, cluster_id) if ns["namespaceState"] == "discovered"]
-    default_class = next((sc for sc in storage_classes(store, cluster_id) if sc.get("isDefault") == "true"), None)
+    default_class = default_storage_class(store, cluster_id)
     if default_class:
         doc["defaultStorageClass"] = default_class["id"]
     managed = doc.get("managedState") == "managed"

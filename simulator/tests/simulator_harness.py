@@ -12,6 +12,8 @@ import uuid
 import requests
 
 TIME_SCALE = 0.02   # discovery 4 s -> 80 ms
+SLOW_SCALE = 0.25   # snapshot 4 s -> 1 s, backup transfer 6 s -> 1.5 s, in-place restoring 6 s -> 1.5 s
+FAST_SCALE = 0.0005  # an hourly schedule fires every 1.8 s
 
 
 def free_port():
@@ -151,6 +153,62 @@ class SimulatorProcess:
 
     def wait_until_gone(self, app_id, timeout=5.0):
         wait_until(lambda: self.app(app_id).status_code == 404, timeout, what="app %s to disappear" % app_id)
+
+    def post(self, relative, body, **kwargs):
+        return self.request("POST", relative, json=body, **kwargs)
+
+    def put(self, relative, body, **kwargs):
+        return self.request("PUT", relative, json=body, **kwargs)
+
+    def delete(self, relative, **kwargs):
+        return self.request("DELETE", relative, **kwargs)
+
+    def wait_for(self, relative, state, timeout=5.0):
+        """Poll a resource until its `state` is `state`; return it."""
+        def reached():
+            response = self.get(relative)
+            return response.json() if response.status_code == 200 and response.json()["state"] == state else None
+        return wait_until(reached, timeout, what="%s to be %s" % (relative, state))
+
+    def wait_gone(self, relative, timeout=5.0):
+        wait_until(lambda: self.get(relative).status_code == 404, timeout, what="%s to disappear" % relative)
+
+    def ready_app(self, name, cluster, namespaces, timeout=5.0):
+        response = self.manage(name, cluster, namespaces)
+        assert response.status_code == 201, response.text
+        return self.wait_for_app(response.json()["id"], "ready", timeout)
+
+    def snapshot(self, app_id, name=None, version="1.1", **extra):
+        body = {"type": "application/astra-appSnap", "version": version, **extra}
+        if name:
+            body["name"] = name
+        return self.post("k8s/v1/apps/%s/appSnaps" % app_id, body)
+
+    def backup(self, app_id, name=None, version="1.1", **extra):
+        body = {"type": "application/astra-appBackup", "version": version, **extra}
+        if name:
+            body["name"] = name
+        return self.post("k8s/v1/apps/%s/appBackups" % app_id, body)
+
+    def completed_snapshot(self, app_id, name, timeout=5.0):
+        response = self.snapshot(app_id, name)
+        assert response.status_code == 201, response.text
+        return self.wait_for("k8s/v1/apps/%s/appSnaps/%s" % (app_id, response.json()["id"]), "completed", timeout)
+
+    def completed_backup(self, app_id, name, timeout=5.0, **extra):
+        response = self.backup(app_id, name, **extra)
+        assert response.status_code == 201, response.text
+        return self.wait_for("k8s/v1/apps/%s/appBackups/%s" % (app_id, response.json()["id"]), "completed", timeout)
+
+    def world(self, cluster):
+        """The cluster's internal world (control endpoint)."""
+        response = self.control("GET", "clusters/" + cluster)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def objects(self, cluster, namespace):
+        """{(kind, name): object} of one namespace of a cluster's world."""
+        return {(obj["kind"], obj["name"]): obj for obj in self.world(cluster)["resources"] if obj["namespace"] == namespace}
 
 
 def assert_problem(response, status, number):

@@ -183,14 +183,6 @@ def test_cluster_scoped_alias(sim):
     assert_problem(sim.get("topology/v2/managedClusters/%s/apps" % sim.cluster_id("lab-north")), 404, 2)
 
 
-def test_clone_fields_are_refused_until_simulated(sim):
-    source = sim.manage("wp", "prod-east", ["wordpress"]).json()
-    response = sim.request("POST", "k8s/v2/apps", json={
-        "type": "application/astra-app", "version": "2.2", "name": "wp-clone", "clusterID": sim.cluster_id("dr-west"),
-        "sourceClusterID": sim.cluster_id("prod-east"), "sourceAppID": source["id"]})
-    assert "simulated" in assert_problem(response, 400, 9)["detail"]
-
-
 def test_discovery_progresses_without_requests(sim):
     """The background ticker moves the state on even when no request arrives."""
     app = sim.manage("wp", "prod-east", ["wordpress"]).json()

@@ -54,7 +54,7 @@ def test_faults_apply_only_to_listed_methods(sim):
 def test_seed_makes_faults_reproducible(sim):
     def run():
         sim.control("PUT", "faults", json={"http_error_rate": 0.5, "http_error_statuses": [500, 503], "seed": 7})
-        return [sim.get("topology/v1/clouds").status_code for _ in range(12)]
+        return [sim.get("topology/v1/clouds").status_code for _attempt in range(12)]
     first = run()
     assert first == run()
     assert {200} < set(first)

@@ -54,12 +54,35 @@ def test_state_survives_a_restart(tmp_path):
         simulator.stop()
 
 
+def test_snapshots_and_backups_survive_a_restart(tmp_path):
+    simulator = SimulatorProcess(tmp_path, time_scale=0.25)     # a backup is in flight for about 3 s: it spans the restart
+    simulator.start()
+    try:
+        app = simulator.manage("wp", "prod-east", ["wordpress"]).json()
+        simulator.wait_for_app(app["id"], "ready", timeout=10)
+        snap = simulator.completed_snapshot(app["id"], "s1", timeout=10)
+        backup = simulator.backup(app["id"], "b1", snapshotID=snap["id"]).json()
+        assert backup["state"] == "pending"
+        snap_assets = simulator.items("k8s/v1/apps/%s/appSnaps/%s/appAssets" % (app["id"], snap["id"]))
+    finally:
+        simulator.stop()
+    simulator.start()
+    try:
+        assert simulator.get("k8s/v1/apps/%s/appSnaps/%s" % (app["id"], snap["id"])).json() == snap
+        assert simulator.items("k8s/v1/apps/%s/appSnaps/%s/appAssets" % (app["id"], snap["id"])) == snap_assets
+        done = simulator.wait_for("k8s/v1/apps/%s/appBackups/%s" % (app["id"], backup["id"]), "completed", timeout=10)
+        assert done["percentDone"] == 100 and done["snapshotID"] == snap["id"] and done["name"] == "b1"
+        assert [b["id"] for b in simulator.items("topology/v1/appBackups")] == [backup["id"]]
+    finally:
+        simulator.stop()
+
+
 def test_generated_identity_is_printed(tmp_path):
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "astra_simulator", "--port", str(port), "--state", str(tmp_path / "s.sqlite"),
                                 "--time-scale", "0.05"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        lines = [process.stdout.readline() for _ in range(6)]
+        lines = [process.stdout.readline() for _line in range(6)]
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -73,7 +96,7 @@ def test_generated_identity_is_printed(tmp_path):
 @pytest.mark.parametrize("scale", ["0", "-1", "nan"])
 def test_time_scale_must_be_positive(tmp_path, scale):
     result = subprocess.run([sys.executable, "-m", "astra_simulator", "--time-scale", scale, "--state", str(tmp_path / "s.sqlite")],
-                            capture_output=True, text=True, timeout=30)
+                            capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert "--time-scale" in result.stderr and "greater than 0" in result.stderr
 

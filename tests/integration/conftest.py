@@ -1,6 +1,6 @@
 """Integration tests: real ansible-playbook runs against the Astra API simulator.
 
-One simulator (HTTPS, its own CA) serves the whole session; each test starts
+Session simulators (HTTPS with their own CA, one per time scale); each test starts
 from the demo scenario (reset) with an empty request log. Every playbook run
 is checked for the simulator's token in its output, at the verbosity it ran.
 """
@@ -46,17 +46,26 @@ class PlaybookRun:
 
 
 @pytest.fixture(scope="session")
-def simulator():
-    sim = Simulator(scenario="demo", time_scale=0.02, tls=True).start()
-    yield sim
-    sim.cleanup()
+def simulators():
+    """Session simulators by time scale, started on first use and stopped at the end."""
+    started = {}
+
+    def at(time_scale):
+        if time_scale not in started:
+            started[time_scale] = Simulator(scenario="demo", time_scale=time_scale, tls=True).start()
+        sim = started[time_scale]
+        sim.reset()
+        sim.clear_requests_log()
+        return sim
+    yield at
+    for sim in started.values():
+        sim.cleanup()
 
 
 @pytest.fixture
-def sim(simulator):
-    simulator.reset()
-    simulator.clear_requests_log()
-    return simulator
+def sim(simulators):
+    """The demo scenario, fresh for each test, at a time scale that keeps waits short."""
+    return simulators(0.02)
 
 
 def mutating_requests(sim):
@@ -168,19 +177,10 @@ def converge(sim, run_task):
     return make_converge(sim, run_task)
 
 
-@pytest.fixture(scope="session")
-def fast_simulator():
-    """A simulator whose clock runs 1000 times faster: an hourly schedule fires every 3.6 s."""
-    sim = Simulator(scenario="demo", time_scale=0.001, tls=True).start()
-    yield sim
-    sim.cleanup()
-
-
 @pytest.fixture
-def fast_sim(fast_simulator):
-    fast_simulator.reset()
-    fast_simulator.clear_requests_log()
-    return fast_simulator
+def fast_sim(simulators):
+    """A simulator whose clock runs 1000 times faster: an hourly schedule fires every 3.6 s."""
+    return simulators(0.001)
 
 
 @pytest.fixture
@@ -191,3 +191,14 @@ def run_task_fast(fast_sim, tmp_path):
 @pytest.fixture
 def converge_fast(fast_sim, run_task_fast):
     return make_converge(fast_sim, run_task_fast)
+
+
+@pytest.fixture
+def slow_sim(simulators):
+    """A simulator slow enough (a backup runs for about 5 s) to act while an operation is under way."""
+    return simulators(0.5)
+
+
+@pytest.fixture
+def run_task_slow(slow_sim, tmp_path):
+    return make_run_task(make_run_playbook(slow_sim), tmp_path)

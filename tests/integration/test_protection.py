@@ -47,8 +47,9 @@ def test_snapshot_and_backup_lifecycle(sim, managed, converge, run_task):
     assert run_task("astra_app_snapshot_info", dict(WORDPRESS))["snapshots"] == []
 
 
-def test_deleting_a_snapshot_a_running_backup_uses_fails_with_the_api_reason(sim, managed, run_task):
-    managed("wordpress")
+def test_deleting_a_snapshot_a_running_backup_uses_fails_with_the_api_reason(slow_sim, run_task_slow):
+    run_task = run_task_slow
+    assert run_task("astra_app", {"name": "wordpress", "cluster": "prod-east"})["app"]["state"] == "ready"
     run_task("astra_app_snapshot", dict(WORDPRESS, name="wp-snap-busy"))
     started = run_task("astra_app_backup", dict(WORDPRESS, name="wp-backup-busy", snapshot="wp-snap-busy", wait=False))
     assert started["changed"] and started["backup"]["state"] in ("pending", "running"), started
@@ -102,7 +103,7 @@ def test_clone_refusals_are_all_reported_before_any_post(sim, managed, run_task)
         "name": "shop-dr", "source_app": "shop", "source_cluster": "prod-east", "cluster": "dr-west",
         "namespace_mapping": [{"source": "shop-frontend", "destination": "default"},
                               {"source": "shop-db", "destination": "shop-db"}],
-        "storage_class_mapping": [{"source": "ontap-gold", "destination": "ontap-platinum"},
+        "storage_class_mapping": [{"source": "ontap-nas-economy", "destination": "ontap-platinum"},
                                   {"source": "*", "destination": "ontap-san"}],
     })
     assert refused.get("failed"), refused

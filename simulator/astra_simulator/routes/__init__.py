@@ -1,11 +1,12 @@
 """The API surface: every route module registers its endpoints on one Router."""
 
 from ..routing import Router
-from . import apps, topology
+from . import apps, protection, topology
 
 
 def build_router():
     router = Router()
     topology.register(router)
     apps.register(router)
+    protection.register(router)
     return router

@@ -1,12 +1,45 @@
 """topology/v1: clouds, clusters, managed clusters, namespaces, storage classes, API resources, buckets.
 
-All read-only in this version. Write operations the real API offers on these
-paths answer 405 (problem 69) with a detail saying they aren't simulated yet.
+Read-only except PUT on a cloud (name, credentialID, defaultBucketID) and on a
+managed cluster (defaultBucketID); `""` clears a default bucket. The other
+write operations the real API offers on these paths answer 405 (problem 69)
+with a detail saying they aren't simulated.
 """
 
 from .. import world
-from ..problems import ApiProblem
+from ..problems import ApiProblem, reason
 from ..query import INCLUDE_LIMIT, INCLUDE_LIMIT_FILTER, NO_PARAMETERS
+from ..resources import touch
+from ..schema import IDENTIFIER, METADATA_UPDATE, Any, Obj, Str, envelope, validate
+
+OPTIONAL_BUCKET_ID = Str(pattern="^(%s)?$" % IDENTIFIER.pattern.pattern.strip("^$"))     # "" clears a default bucket
+# Managed-cluster PUT: only defaultBucketID (and metadata.labels) take effect; the other fields of the
+# resource are accepted and ignored.
+MANAGED_CLUSTER_PUT = Obj({
+    **envelope("managedCluster", ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7")),
+    "id": IDENTIFIER,
+    "defaultBucketID": OPTIONAL_BUCKET_ID,
+    "metadata": METADATA_UPDATE,
+    **{name: Any() for name in (
+        "name", "state", "restoreTargetSupported", "snapshotSupported", "stateUnready", "managedState",
+        "managedStateDetails", "protectionState", "protectionStateDetails", "managedStateUnready", "managedTimestamp",
+        "tridentVersion", "acpVersion", "tridentManagedState", "tridentManagedStateDesired", "tridentManagedStateDetails",
+        "tridentManagedStateAllowed", "inUse", "accHost", "clusterType", "clusterVersion", "clusterVersionString",
+        "clusterCreationTimestamp", "namespaces", "defaultStorageClass", "cloudID", "credentialID", "location",
+        "isMultizonal", "privateRouteID", "apiServiceID")},
+}, required=("type", "version"))
+CLOUD_TYPES = ["gcp", "azure", "aws", "private"]
+CLOUD_PUT = Obj({
+    **envelope("cloud", ("1.0", "1.1")),
+    "id": IDENTIFIER,
+    "name": Str(min_length=1, max_length=63),
+    "state": Str(enum=["pending", "discovering", "provisioning", "running", "failed", "removed", "unknown"]),
+    "stateUnready": Any(),
+    "cloudType": Str(enum=CLOUD_TYPES),
+    "credentialID": IDENTIFIER,
+    "defaultBucketID": OPTIONAL_BUCKET_ID,
+    "metadata": METADATA_UPDATE,
+}, required=("type", "version"))
 
 CLOUDS = "topology/v1/clouds"
 CLOUD = CLOUDS + "/{cloud_id}"
@@ -67,7 +100,36 @@ def register(router):
         return world.render(_cloud(call))
 
     router.create(CLOUDS, "cloud")(not_simulated("Adding a cloud"))
-    router.update(CLOUD, "cloud")(not_simulated("Updating a cloud"))
+
+    @router.update(CLOUD, "cloud")
+    def update_cloud(call):
+        cloud, body = _cloud(call), call.body
+        failure = validate(CLOUD_PUT, body)
+        if failure:
+            raise ApiProblem(8, schema_failure=failure)
+        conflicts = [reason(field, "can't be changed (stored value: %s)" % cloud.get(field))
+                     for field in ("id", "cloudType") if field in body and body[field] != cloud.get(field)]
+        if conflicts:
+            raise ApiProblem(10, invalid_fields=conflicts)
+        name = body.get("name", cloud["name"])
+        if any(other["name"] == name and other["id"] != cloud["id"] for other in call.store.all("cloud")):
+            raise ApiProblem(140, "Another cloud is already named %s." % name)
+        bucket_id = body.get("defaultBucketID")
+        if bucket_id and call.store.get("bucket", bucket_id) is None:
+            raise ApiProblem(108, "The bucket %s isn't found." % bucket_id)
+        cloud["name"] = name
+        if "credentialID" in body:
+            cloud["credentialID"] = body["credentialID"]
+        if bucket_id:
+            cloud["defaultBucketID"] = bucket_id
+        elif bucket_id == "":
+            cloud.pop("defaultBucketID", None)
+        labels = (body.get("metadata") or {}).get("labels")
+        if labels is not None:
+            cloud["metadata"]["labels"] = labels
+        touch(cloud, call.store.setting("user_id"))
+        call.store.put("cloud", cloud)
+
     router.delete(CLOUD, "cloud")(not_simulated("Removing a cloud"))
 
     # clusters -------------------------------------------------------------
@@ -97,7 +159,27 @@ def register(router):
         return world.render_cluster(call.store, _managed_cluster(call), managed_view=True)
 
     router.create(MANAGED_CLUSTERS, "managedCluster")(not_simulated("Managing a cluster"))
-    router.update(MANAGED_CLUSTER, "managedCluster")(not_simulated("Updating a managed cluster"))
+
+    @router.update(MANAGED_CLUSTER, "managedCluster")
+    def update_managed_cluster(call):
+        cluster, body = _managed_cluster(call), call.body
+        failure = validate(MANAGED_CLUSTER_PUT, body)
+        if failure:
+            raise ApiProblem(8, schema_failure=failure)
+        if "id" in body and body["id"] != cluster["id"]:
+            raise ApiProblem(10, invalid_fields=[reason("id", "can't be changed (stored value: %s)" % cluster["id"])])
+        bucket_id = body.get("defaultBucketID")
+        if bucket_id and call.store.get("bucket", bucket_id) is None:
+            raise ApiProblem(108, "The bucket %s isn't found." % bucket_id)
+        if bucket_id:
+            cluster["defaultBucketID"] = bucket_id
+        elif bucket_id == "":
+            cluster.pop("defaultBucketID", None)
+        labels = (body.get("metadata") or {}).get("labels")
+        if labels is not None:
+            cluster["metadata"]["labels"] = labels
+        touch(cluster, call.store.setting("user_id"))
+        call.store.put("cluster", cluster)
     router.delete(MANAGED_CLUSTER, "managedCluster")(not_simulated("Unmanaging a cluster"))
 
     # namespaces -----------------------------------------------------------

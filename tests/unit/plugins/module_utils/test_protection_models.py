@@ -130,3 +130,9 @@ def test_clone_spec_reports_every_problem():
             {"source": "", "destination": "x"}, {"source": "a", "destination": "*"}]})
     assert raised.value.options == ["namespace_mapping", "storage_class_mapping[0].source",
                                     "storage_class_mapping[1].destination"]
+
+
+def test_items_created_within_one_second_keep_list_order_newest_last():
+    items = [stamped("first", "2025-01-01T00:00:05Z"), stamped("second", "2025-01-01T00:00:05Z"),
+             stamped("older", "2025-01-01T00:00:04Z")]
+    assert [item["name"] for item in newest_first(items)] == ["second", "first", "older"]

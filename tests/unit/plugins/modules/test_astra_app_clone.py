@@ -227,3 +227,20 @@ def test_absent_when_the_source_app_is_gone(fake_api, run_module, wordpress):
     del fake_api.apps[wordpress["id"]]
     result, failed = run_module(astra_app_clone, to_dr(state="absent"))
     assert not failed and result["changed"] is True
+
+
+def test_live_clone_needs_the_storage_classes_on_the_destination(fake_api, run_module):
+    app = fake_api.add_app("postgres")
+    fake_api.add_pvc(app["id"], "postgres", "data", "ontap-gold")
+    fake_api.add_pvc(app["id"], "postgres", "scratch", "ontap-nas-economy")
+    fake_api.add_snapshot(app["id"], "s1")
+    args = {"name": "postgres-dr", "source_app": "postgres", "cluster": "dr-west"}
+    live, failed = run_module(astra_app_clone, args)
+    assert failed
+    assert "storage_class_mapping (omitted): storage class 'ontap-nas-economy' of PVCs postgres/scratch does not exist " \
+           "on cluster 'dr-west'" in live["msg"]
+    mapped, failed = run_module(astra_app_clone, dict(args, storage_class_mapping=[
+        {"source": "ontap-nas-economy", "destination": "ontap-gold"}]))
+    assert failed and "does not exist on cluster" not in mapped["msg"] and "ontap-nas-economy storage classes" in mapped["msg"]
+    restored, failed = run_module(astra_app_clone, dict(args, snapshot="s1"))
+    assert not failed and restored["changed"] is True, "a restore falls back to the destination's default class"
