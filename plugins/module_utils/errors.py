@@ -178,20 +178,31 @@ class AstraValidationError(AstraError):
 class AstraWaitError(AstraError):
     """A wait ended without reaching the target: a failure state or the timeout."""
 
-    def __init__(self, description, target, reason, resource, elapsed, timeout):
+    # Resources with a health and a transfer state of their own (app mirrors) report them too.
+    EXTRA_STATES = (("healthState", "healthStateDetails", "health_state"), ("transferState", "transferStateDetails", "transfer_state"))
+
+    def __init__(self, description, target, reason, resource, elapsed, timeout, cause=None):
         self.description = description
         self.target = target
         self.reason = reason
+        self.cause = cause
         self.elapsed = round(elapsed, 1)
         self.timeout = timeout
         resource = resource if isinstance(resource, dict) else None
         self.state = (resource or {}).get("state")
         self.state_details = (resource or {}).get("stateDetails") or []
         self.state_unready = (resource or {}).get("stateUnready") or []
+        self.extra_states = {}
+        for state_field, details_field, key in self.EXTRA_STATES:
+            if resource and state_field in resource:
+                self.extra_states[key] = resource.get(state_field)
+                self.extra_states[key + "_details"] = resource.get(details_field) or []
         if reason == "timeout":
             head = "Timed out after %s s (wait_timeout %s) waiting for %s to become %s" % (self.elapsed, timeout, description, target)
         elif reason == "gone":
             head = "%s disappeared (HTTP 404) after %s s while waiting for %s" % (description, self.elapsed, target)
+        elif cause:
+            head = "%s failed after %s s while waiting for %s: %s" % (description, self.elapsed, target, cause)
         else:
             head = "%s ended in state %s after %s s while waiting for %s" % (description, self.state, self.elapsed, target)
         tail = ["last state: %s" % (self.state if self.state is not None else "unknown")]
@@ -201,6 +212,10 @@ class AstraWaitError(AstraError):
             tail.append("stateDetails: %s" % "; ".join(details))
         if unready:
             tail.append("stateUnready: %s" % "; ".join(unready))
+        for state_field, details_field, _key in self.EXTRA_STATES:
+            if resource and resource.get(state_field) is not None:
+                extra = summarize_state_details(resource.get(details_field))
+                tail.append("%s: %s%s" % (state_field, resource[state_field], " (%s)" % "; ".join(extra) if extra else ""))
         super().__init__("%s (%s)" % (head, "; ".join(tail)), resource=resource)
 
     def fail_kwargs(self):
@@ -212,6 +227,7 @@ class AstraWaitError(AstraError):
             state_details=self.state_details,
             state_unready=self.state_unready,
         )
+        kwargs.update(self.extra_states)
         return kwargs
 
 

@@ -6,7 +6,7 @@
 """The API resources the modules create, change or delete, described once for AstraModule's ensure_* helpers."""
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import ResourceKind
-from ansible_collections.kubedr.astra.plugins.module_utils.lookups import APPS, restore_points_path, schedules_path
+from ansible_collections.kubedr.astra.plugins.module_utils.lookups import APP_MIRRORS, APPS, restore_points_path, schedules_path
 from ansible_collections.kubedr.astra.plugins.module_utils.models import App, schedule_definition
 
 # Body version of every app request: clone, restore-to-new and in-place restore need 2.2.
@@ -41,3 +41,8 @@ def backup_kind(app_id):
 def schedule_kind(app_id):
     """Schedules of one app (k8s/v1/apps/<id>/schedules); all fields are strings; synchronous (no state)."""
     return ResourceKind("schedule", "schedule", "1.2", schedules_path(app_id), definition=schedule_definition)
+
+
+# Replication relationships (k8s/v1/appMirrors): no name; their states are driven by stateDesired (PUT), not by fields.
+APP_MIRROR = ResourceKind("app mirror", "appMirror", "1.1", APP_MIRRORS, definition=_no_user_fields,
+                          ready_states=("established",), failure_states=(), transitional_states=("establishing", "failingOver"))

@@ -21,6 +21,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.models import (
     Cluster,
     Namespace,
     StorageClass,
+    name_list,
     newest_first,
 )
 
@@ -32,13 +33,13 @@ CHECK_MODE_ID = "check-mode-placeholder-id"
 LATEST = "latest"
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-LISTED_NAMES_LIMIT = 20
 
 CLUSTERS = "topology/v1/clusters"
 APPS = "k8s/v2/apps"
 BUCKETS = "topology/v1/buckets"
 CLOUDS = "topology/v1/clouds"
 ACCOUNT_BACKUPS = "topology/v1/appBackups"
+APP_MIRRORS = "k8s/v1/appMirrors"
 
 # Per-app collections of restore points: the word used in messages -> (path segment, media type).
 RESTORE_POINTS = {
@@ -91,14 +92,6 @@ def field_matches(item, field, value):
         list_field, sub_field = field.split("[*].", 1)
         return any(isinstance(entry, dict) and entry.get(sub_field) == value for entry in item.get(list_field) or [])
     return item.get(field) == value
-
-
-def name_list(names, limit=LISTED_NAMES_LIMIT):
-    names = sorted(set(name for name in names if name))
-    if not names:
-        return "none"
-    shown = ", ".join(names[:limit])
-    return shown + (" and %d more" % (len(names) - limit) if len(names) > limit else "")
 
 
 def cluster_base_path(cluster):
@@ -158,11 +151,20 @@ class Lookups:
                 return [cluster]
         return self.find_by_fields(CLUSTERS, [("name", name)], what="cluster %s" % name if name else "clusters")
 
-    def cluster(self, name_or_id, option="cluster", require_managed=True):
-        """The one cluster a user named (by name or ID); fails naming the option when unknown or not managed."""
-        matches = self.clusters(name_or_id)
+    def cluster(self, name_or_id, option="cluster", require_managed=True, items=None):
+        """The one cluster a user named (by name or ID); fails naming the option when unknown or not managed.
+
+        items: every cluster, already listed (saves the request when several clusters are resolved).
+        """
+        if items is not None:
+            matches = [item for item in items if item.get("id") == name_or_id]
+            matches = matches or [item for item in items if item.get("name") == name_or_id]
+        else:
+            matches = self.clusters(name_or_id)
         if not matches:
-            known = [item.get("name") for item in self.client.list(CLUSTERS, operation="List clusters")]
+            if items is None:
+                items = self.client.list(CLUSTERS, operation="List clusters")
+            known = [item.get("name") for item in items]
             raise AstraValidationError(option, "no cluster named or identified by %r; known clusters: %s"
                                        % (name_or_id, name_list(known)))
         if len(matches) > 1:
@@ -362,6 +364,12 @@ class Lookups:
             path = "%s/%s/appAssets" % (restore_points_path(kind, app["id"]), point["id"])
             what = "%s %s of app %s" % (kind, point.get("name"), app.get("name"))
         return self.client.list(path, operation="List the resources of %s" % what)
+
+    # ------------------------------------------------------------ app mirrors
+
+    def app_mirrors(self, state=None):
+        """Every app mirror (replication relationship) of the account, optionally only those in `state`: one request."""
+        return self.find_by_fields(APP_MIRRORS, [("state", state)], what="app mirrors")
 
     # ------------------------------------------------------------ clouds and API resources
 

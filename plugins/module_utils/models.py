@@ -40,10 +40,21 @@ _EXISTS = re.compile(r"^\s*(?P<negated>!?)\s*(?P<key>%s)\s*$" % _KEY_CHARS)
 _EQUALITY = re.compile(r"^\s*(?P<key>%s)\s*(?P<op>==|!=|=)\s*(?P<value>[^\s=!(),]*)\s*$" % _KEY_CHARS)
 _SET = re.compile(r"^\s*(?P<key>%s)\s+(?P<op>in|notin)\s*\((?P<values>[^()]*)\)\s*$" % _KEY_CHARS)
 
+LISTED_NAMES_LIMIT = 20
+
 DNS1123_RULE = "must be a DNS-1123 label: 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit"
 
 
 # ---------------------------------------------------------------------- plain rules
+
+def name_list(names, limit=LISTED_NAMES_LIMIT):
+    """Names for a message: sorted, each once, at most `limit` of them; 'none' when there are none."""
+    names = sorted(set(name for name in names if name))
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return shown + (" and %d more" % (len(names) - limit) if len(names) > limit else "")
+
 
 def dns1123_label_problem(value):
     """None if value is a DNS-1123 label, else the broken rule."""
@@ -295,6 +306,7 @@ class App(ApiModel):
     source_cluster_id: Optional[str] = Field(default=None, alias="sourceClusterID")
     snapshot_id: Optional[str] = Field(default=None, alias="snapshotID")
     backup_id: Optional[str] = Field(default=None, alias="backupID")
+    replication_source_app_id: Optional[str] = Field(default=None, alias="replicationSourceAppID")
 
     @property
     def defined_namespaces(self):
@@ -477,6 +489,29 @@ class NamespaceMap(InputModel):
     destination: DNS1123Label
 
 
+def namespace_mapping_with_violations(mapping, app_namespaces, app_name, omitted_path):
+    """(mapping, destination option paths, violations) for a namespace_mapping option and an app's namespaces.
+
+    mapping: the option in API shape ([{source, destination}]), or None when omitted: then every namespace of
+    the app keeps its name and each destination's path is omitted_path. Sources that are not namespaces of the
+    app and namespaces of the app without an entry are violations.
+    """
+    if mapping is None:
+        mapping = [{"source": name, "destination": name} for name in app_namespaces]
+        return mapping, [omitted_path] * len(mapping), []
+    violations = []
+    paths = ["namespace_mapping[%d].destination" % index for index in range(len(mapping))]
+    for index, entry in enumerate(mapping):
+        if entry["source"] not in app_namespaces:
+            violations.append(("namespace_mapping[%d].source" % index, "%r is not a namespace of app %r (its namespaces: %s)"
+                               % (entry["source"], app_name, name_list(app_namespaces))))
+    unmapped = [name for name in app_namespaces if name not in [entry["source"] for entry in mapping]]
+    if unmapped:
+        violations.append(("namespace_mapping", "namespaces %s of app %r have no entry; map every namespace of the app"
+                           % (name_list(unmapped), app_name)))
+    return mapping, paths, violations
+
+
 class StorageClassMap(InputModel):
     """One entry of storage_class_mapping; source may be '*' (every class)."""
 
@@ -507,6 +542,16 @@ def _listed_once(entries, field, hint):
         seen[value] = index
 
 
+def _one_entry_per_namespace(entries, empty_hint):
+    """namespace_mapping: not empty when given, each source and each destination namespace listed once."""
+    if entries is not None:
+        if not entries:
+            raise ValueError("must not be empty; %s" % empty_hint)
+        _listed_once(entries, "source", "map each source namespace once")
+        _listed_once(entries, "destination", "each source namespace needs its own destination namespace")
+    return entries
+
+
 def _one_entry_per_class(entries):
     if entries:
         _listed_once(entries, "source", "map each storage class once")
@@ -530,12 +575,7 @@ class CloneSpec(InputModel, StorageClassMappingApi):
     @field_validator("namespace_mapping")
     @classmethod
     def _one_entry_per_namespace(cls, entries):
-        if entries is not None:
-            if not entries:
-                raise ValueError("must not be empty; omit it for a cross-cluster clone into namespaces of the same names")
-            _listed_once(entries, "source", "map each source namespace once")
-            _listed_once(entries, "destination", "each source namespace needs its own destination namespace")
-        return entries
+        return _one_entry_per_namespace(entries, "omit it for a cross-cluster clone into namespaces of the same names")
 
     def namespace_mapping_api(self):
         return [{"source": entry.source, "destination": entry.destination} for entry in self.namespace_mapping or ()]
@@ -827,3 +867,111 @@ def missing_class_violations(claims, mapping, source_classes, destination_classe
              "storage class %r of PVCs %s does not exist on cluster %r, and a live clone keeps the class; map it to one of "
              "%s" % (name, ", ".join(sorted(pvcs)), destination_name, ", ".join(sorted(n for n in names if n)) or "none"))
             for name, pvcs in sorted(missing.items(), key=lambda entry: str(entry[0]))]
+
+
+# ---------------------------------------------------------------------- app mirrors (replication)
+
+MIRROR_ESTABLISHING = "establishing"
+MIRROR_ESTABLISHED = "established"
+MIRROR_FAILING_OVER = "failingOver"
+MIRROR_FAILED_OVER = "failedOver"
+MIRROR_DELETING = "deleting"
+MIRROR_STATES = (MIRROR_ESTABLISHING, MIRROR_ESTABLISHED, MIRROR_FAILING_OVER, MIRROR_FAILED_OVER, MIRROR_DELETING)
+# What may be requested in each state (the API's stateAllowed table), for responses that lack stateAllowed.
+MIRROR_STATE_ALLOWED = {
+    MIRROR_ESTABLISHING: (MIRROR_ESTABLISHED, "deleted"),
+    MIRROR_ESTABLISHED: (MIRROR_FAILED_OVER, "deleted"),
+    MIRROR_FAILING_OVER: (MIRROR_FAILED_OVER, "deleted"),
+    MIRROR_FAILED_OVER: (MIRROR_ESTABLISHED, "deleted"),
+    MIRROR_DELETING: ("deleted",),
+}
+
+REPLICATION_SCHEDULE_NAME = "kubedr-replication"
+# A fixed start in the past keeps the rule identical from run to run; only the interval is compared.
+REPLICATION_RULE_START = "DTSTART:20200101T000000Z"
+_RULE_INTERVAL = re.compile(r"RRULE:FREQ=(?P<freq>MINUTELY|HOURLY);INTERVAL=(?P<interval>[1-9][0-9]*)\s*$")
+
+
+class AppMirror(ApiModel):
+    """A replication relationship (k8s/v1/appMirrors)."""
+
+    source_app_id: Optional[str] = Field(default=None, alias="sourceAppID")
+    source_cluster_id: Optional[str] = Field(default=None, alias="sourceClusterID")
+    destination_app_id: Optional[str] = Field(default=None, alias="destinationAppID")
+    destination_cluster_id: Optional[str] = Field(default=None, alias="destinationClusterID")
+    state: Optional[str] = None
+    state_desired: Optional[str] = Field(default=None, alias="stateDesired")
+    state_allowed: Optional[list[str]] = Field(default=None, alias="stateAllowed")
+    transfer_state: Optional[str] = Field(default=None, alias="transferState")
+    health_state: Optional[str] = Field(default=None, alias="healthState")
+
+    @property
+    def allowed(self):
+        """The states that may be requested now: stateAllowed, else the API's table for the current state."""
+        if self.state_allowed is not None:
+            return list(self.state_allowed)
+        return list(MIRROR_STATE_ALLOWED.get(self.state, ()))
+
+    @property
+    def cluster_ids(self):
+        return frozenset((self.source_cluster_id, self.destination_cluster_id))
+
+    @property
+    def app_ids(self):
+        return frozenset((self.source_app_id, self.destination_app_id))
+
+    @property
+    def is_deleting(self):
+        return self.state == MIRROR_DELETING or self.state_desired == "deleted"
+
+
+class AppMirrorSpec(InputModel):
+    """The options of astra_app_mirror that can be checked without a request."""
+
+    namespace_mapping: Optional[list[NamespaceMap]] = None
+    storage_class: Optional[str] = None
+    replication_interval: int = Field(ge=1, le=10080)
+
+    @field_validator("namespace_mapping")
+    @classmethod
+    def _one_entry_per_namespace(cls, entries):
+        return _one_entry_per_namespace(entries, "omit it to replicate into namespaces of the same names")
+
+    def namespace_mapping_api(self):
+        """The option in API shape, None when omitted."""
+        if self.namespace_mapping is None:
+            return None
+        return [{"source": entry.source, "destination": entry.destination} for entry in self.namespace_mapping]
+
+    @field_validator("storage_class")
+    @classmethod
+    def _class_name(cls, value):
+        if value is not None and not (value.strip() and len(value) <= 255):
+            raise ValueError("must be the name of a storage class (1-255 characters)")
+        return value
+
+
+def replication_rule(interval):
+    """The recurrence rule of a replication schedule firing every `interval` minutes."""
+    return "%s\nRRULE:FREQ=MINUTELY;INTERVAL=%d" % (REPLICATION_RULE_START, interval)
+
+
+def replication_interval(schedule):
+    """Minutes between two firings of a custom schedule (HOURLY counts 60 per hour); None when not a custom rule."""
+    match = _RULE_INTERVAL.search(schedule.get("recurrenceRule") or "")
+    if schedule.get("granularity") != "custom" or not match:
+        return None
+    return int(match.group("interval")) * (60 if match.group("freq") == "HOURLY" else 1)
+
+
+def replication_schedule_definition(schedule):
+    """A replication schedule in the shape astra_app_mirror compares: name, interval (minutes) and enabled."""
+    return {"name": schedule.get("name"), "interval": replication_interval(schedule),
+            "enabled": str(schedule.get("enabled", "true")).strip().lower() != "false"}
+
+
+def replication_schedule_fields(shape):
+    """The API fields of a replication schedule (as actoolkit creates them) from its compared shape."""
+    return {"name": shape["name"], "granularity": "custom", "recurrenceRule": replication_rule(shape["interval"]),
+            "snapshotRetention": "0", "backupRetention": "0", "enabled": "true" if shape.get("enabled", True) else "false",
+            "replicate": "true"}

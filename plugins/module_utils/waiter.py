@@ -58,7 +58,10 @@ class Waiter:
         return self.until(path, done, failed, timeout, description, " or ".join(target_states))
 
     def until(self, path, done, failed=None, timeout=600, description=None, target="ready"):
-        """Poll path until done(resource) is true; failed(resource) true ends the wait with an error."""
+        """Poll path until done(resource) is true; failed(resource) true ends the wait with an error.
+
+        done is asked first. failed may return a string: the reason, quoted in the error.
+        """
         description = description or path
         start = self._clock()
         deadline = start + timeout
@@ -78,8 +81,10 @@ class Waiter:
             else:
                 if done(resource):
                     return resource, self._clock() - start
-                if failed and failed(resource):
-                    raise AstraWaitError(description, target, "failed", resource, self._clock() - start, timeout)
+                verdict = failed(resource) if failed else None
+                if verdict:
+                    raise AstraWaitError(description, target, "failed", resource, self._clock() - start, timeout,
+                                         cause=verdict if isinstance(verdict, str) else None)
             delay = self._pause(deadline, delay, description, target, resource, start, timeout)
 
     def until_gone(self, path, timeout=600, description=None):

@@ -236,7 +236,6 @@ elapsed:
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
-from ansible_collections.kubedr.astra.plugins.module_utils.lookups import name_list
 from ansible_collections.kubedr.astra.plugins.module_utils.models import (
     App,
     CloneSpec,
@@ -245,6 +244,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.models import (
     default_storage_class,
     is_nas_economy_class,
     missing_class_violations,
+    namespace_mapping_with_violations,
     persistent_volume_claims,
     storage_class_mapping_violations,
     validate_input,
@@ -305,20 +305,10 @@ def precheck(module, spec, source_cluster, source_app, cluster):
             violations.extend(exc.violations)
 
     app_namespaces = App.parse(source_app, "app %s" % source_app.get("name")).defined_namespaces
-    if spec.namespace_mapping is not None:
-        mapping = spec.namespace_mapping_api()
-        paths = ["namespace_mapping[%d].destination" % index for index in range(len(mapping))]
-        for index, entry in enumerate(mapping):
-            if entry["source"] not in app_namespaces:
-                violations.append(("namespace_mapping[%d].source" % index, "%r is not a namespace of app %r (its namespaces: %s)"
-                                   % (entry["source"], source_app.get("name"), name_list(app_namespaces))))
-        unmapped = [name for name in app_namespaces if name not in [entry["source"] for entry in mapping]]
-        if unmapped:
-            violations.append(("namespace_mapping", "namespaces %s of app %r have no entry; map every namespace of the app"
-                               % (name_list(unmapped), source_app.get("name"))))
-    else:
-        mapping = [{"source": name, "destination": name} for name in app_namespaces]
-        paths = ["namespace_mapping (omitted: same names as the source)"] * len(mapping)
+    mapping, paths, mapping_violations = namespace_mapping_with_violations(
+        spec.namespace_mapping_api() if spec.namespace_mapping is not None else None, app_namespaces, source_app.get("name"),
+        "namespace_mapping (omitted: same names as the source)")
+    violations.extend(mapping_violations)
     namespaces = [Namespace.parse(item, "namespace") for item in lookups.namespaces(cluster)]
     present = set(namespace.name for namespace in namespaces if namespace.is_usable)
     for path, entry in zip(paths, mapping):

@@ -6,7 +6,8 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from . import apps, clones, protection, schedules  # noqa: F401  (register their timed transitions)
+# Imported for their side effect: they register their timed transitions.
+from . import apps, clones, mirrors, protection, schedules  # noqa: F401  pylint: disable=unused-import
 from .control import build_control_router
 from .dispatcher import Dispatcher, RawRequest
 from .engine import Engine

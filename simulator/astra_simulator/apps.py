@@ -2,7 +2,8 @@
 
 manage (POST)            -> discovering --app.discover--> ready (namespaces filled) | failed (fail_next "app")
 definition change (PUT)  -> discovering --app.discover--> ready
-unmanage (DELETE)        -> deleting    --app.unmanage--> gone (with its snapshots, backups and schedules)
+unmanage (DELETE)        -> deleting    --app.unmanage--> gone (with its snapshots, backups and schedules);
+                            refused (119) while the app is the source or destination of an appMirror
 cluster outage           ready <-> unavailable
 
 Clone, restore to a new app (POST with a source) and in-place restore (PUT
@@ -306,6 +307,11 @@ def update(call, app):
 def unmanage(call, app):
     if app["state"] == "deleting":
         return
+    from . import mirrors
+    mirror = mirrors.involving(call.store, app["id"])
+    if mirror:
+        raise ApiProblem(119, "The app %s is the %s of the AppMirror %s (%s); delete the relationship first." % (
+            app["name"], "source" if mirror["sourceAppID"] == app["id"] else "destination", mirror["id"], mirror["state"]))
     if app["state"] in BUSY_STATES:
         raise ApiProblem(112, "The app %s is %s; it can be unmanaged once that finishes." % (app["name"], app["state"]))
     app["state"] = "deleting"

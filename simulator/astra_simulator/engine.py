@@ -33,6 +33,11 @@ DURATIONS = {
     "clone.discover": 3.0,      # clone / restore to a new app: discovering -> ready
     "restore.restoring": 6.0,   # in-place restore: restoring -> discovering
     "restore.discover": 3.0,    # in-place restore: discovering -> ready
+    "appMirror.establish": 10.0,  # mirror create: establishing -> established (includes the baseline transfer)
+    "appMirror.transfer": 3.0,    # one scheduled replication transfer: transferring -> idle
+    "appMirror.failover": 6.0,    # failover: failingOver -> failedOver
+    "appMirror.resync": 10.0,     # resync or reverse: establishing -> established (includes the baseline transfer)
+    "appMirror.delete": 4.0,      # mirror delete: deleting -> gone
 }
 
 # Schedule periods in seconds at --time-scale 1.0 (also multiplied by the time scale).

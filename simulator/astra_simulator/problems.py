@@ -41,6 +41,12 @@ CATALOGUE = {
     108: (400, "Bucket not found", "The bucket isn't found."),
     111: (409, "Snapshot not ready", "The snapshot is currently unavailable."),
     112: (409, "Application not ready", "The application is currently unavailable."),
+    117: (400, "Source app ID invalid", "The AppMirror source app ID is invalid."),
+    118: (400, "AppMirror storage class invalid", "The AppMirror storage class is invalid."),
+    119: (409, "Application not unmanaged",
+          "The application wasn't unmanaged because it has an active replication relationship."),
+    120: (403, "Snapshot not deleted",
+          "The specified snapshot wasn't deleted because it is currently in use by a replication relationship."),
     121: (409, "Application already exists", "The application already exists."),
     122: (400, "Namespace not found", "The specified namespace wasn't found."),
     123: (409, "Namespace unavailable", "The namespace is currently unavailable."),
@@ -60,6 +66,7 @@ CATALOGUE = {
           "to the API schema specification."),
     148: (409, "A snapshot is already in progress",
           "The requested operation is not possible because a snapshot is already in progress."),
+    150: (409, "Replication not supported", "The application isn't eligible for replication."),
     151: (409, "Clone operation not supported", "The application isn't eligible for a clone operation."),
     152: (409, "In-place restore not supported",
           "The requested operation is not possible because a backup is already in progress."),
@@ -126,7 +133,7 @@ def fault_problem_body(status):
     number = FAULT_PROBLEMS.get(status)
     detail = "Simulated fault injected by the Astra simulator."
     if number:
-        _, title, _ = CATALOGUE[number]
+        title = CATALOGUE[number][1]
         kind = PROBLEM_TYPE_URL % number
     else:
         kind = "about:blank"

@@ -220,6 +220,11 @@ def _refuse_while_restoring(store, doc, what):
 def delete_snapshot(call, snap):
     if snap["state"] == "deleting":
         return
+    from . import mirrors
+    mirror = mirrors.using_snapshot(call.store, snap["id"])
+    if mirror:
+        raise ApiProblem(120, "The snapshot %s is the replication snapshot the AppMirror %s %s." % (
+            snap["name"], mirror["id"], "is transferring" if mirrors.transferring(mirror, snap["id"]) else "last transferred"))
     _refuse_while_restoring(call.store, snap, "snapshot")
     user = next((b for b in backups(call.store, snap["_appID"]) if b["state"] in IN_FLIGHT and b["snapshotID"] == snap["id"]), None)
     if user:

@@ -20,7 +20,9 @@ scale, monthly 30 days x scale, custom n minutes or hours x scale), counted
 from the schedule's creation (or the last change of its timing). The minute,
 hour and day fields don't shift that phase. Each firing of an enabled,
 non-replicating schedule takes a snapshot and, with backupRetention > 0, a
-backup of it; retention then prunes per schedule (protection.prune).
+backup of it; retention then prunes per schedule (protection.prune). Each
+firing of an enabled replication schedule (`replicate: "true"`) starts a
+transfer of the appMirror whose source is the app (mirrors.scheduled_transfer).
 """
 
 import re
@@ -160,7 +162,7 @@ def _check_bucket(store, fields):
 def period(schedule):
     """Seconds between firings at time scale 1."""
     if schedule["granularity"] == "custom":
-        _, frequency, interval = parse_rule(schedule["recurrenceRule"])
+        frequency, interval = parse_rule(schedule["recurrenceRule"])[1:]
         return FREQUENCIES[frequency] * interval
     return PERIODS[schedule["granularity"]]
 
@@ -218,7 +220,24 @@ def delete(call, schedule):
 # the scheduler ------------------------------------------------------------------
 def _arm(store, engine, schedule, app, after=None):
     due = (after if after is not None else time.time()) + period(schedule) * engine.time_scale
-    engine.schedule_at("schedule.fire", due, schedule["id"], cluster_id=app["clusterID"], args={"due": due})
+    # A protection schedule waits while its cluster is unreachable (one catch-up firing afterwards); a replication
+    # schedule keeps firing, so a transfer attempted during an outage fails and the mirror reads critical.
+    cluster_id = None if schedule.get("replicate") == "true" else app["clusterID"]
+    engine.schedule_at("schedule.fire", due, schedule["id"], cluster_id=cluster_id, args={"due": due})
+
+
+def copy_to(store, engine, schedule, app):
+    """A copy of `schedule` on `app` (failover copies the source's protection schedules); None when `app` already
+    has a schedule with the same timing."""
+    fields = {key: schedule[key] for key in SETTABLE if key in schedule}
+    if any(identity(other) == identity(fields) for other in listed(store, app["id"])):
+        return None
+    copy = {"type": "application/astra-schedule", "version": schedule["version"], "id": new_id(), **fields,
+            "metadata": new_metadata(schedule["metadata"].get("createdBy"), schedule["metadata"].get("labels")),
+            "_appID": app["id"]}
+    store.put("schedule", copy)
+    _arm(store, engine, copy, app)
+    return copy
 
 
 @on_timer("schedule.fire")
@@ -233,7 +252,10 @@ def _fire(store, engine, timer):
     due = timer["args"].get("due", timer["due"])
     missed = max(0, int((time.time() - due) // step))      # a simulator that was stopped doesn't replay every firing
     _arm(store, engine, schedule, app, after=due + missed * step)
-    if schedule["enabled"] != "true" or schedule["replicate"] == "true":
-        return      # replication schedules drive appMirror transfers (not simulated yet)
+    if schedule["enabled"] != "true":
+        return
+    if schedule["replicate"] == "true":
+        from . import mirrors
+        mirrors.scheduled_transfer(store, engine, schedule, app)     # a transfer of the app's established mirror, if any
+        return
     protection.scheduled_protection(store, engine, schedule, app)
-

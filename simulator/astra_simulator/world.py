@@ -94,7 +94,7 @@ def default_storage_class(store, cluster_id):
 
 def split_api_version(api_version):
     """`apps/v1` -> ("apps", "v1"); `v1` -> ("", "v1")."""
-    group, _, version = api_version.rpartition("/")
+    group, version = api_version.rpartition("/")[::2]
     return group, version
 
 

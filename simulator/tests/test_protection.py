@@ -256,7 +256,9 @@ def test_snapshot_and_backup_keep_the_assets_captured_at_creation(sim):
     backup = sim.completed_backup(app["id"], "b1", snapshotID=snap["id"])
     sim.control("DELETE", "clusters/prod-east/namespaces/wordpress")        # the live app loses its objects
     assert sim.items("k8s/v1/apps/%s/appAssets" % app["id"]) == []
-    key = lambda asset: (asset["assetType"], asset["assetName"], asset["assetID"])  # noqa: E731
+
+    def key(asset):
+        return asset["assetType"], asset["assetName"], asset["assetID"]
     from_snapshot = sim.items(snaps(app["id"], snap["id"]) + "/appAssets")
     assert sorted(map(key, from_snapshot)) == sorted(map(key, live))
     assert {a["id"] for a in from_snapshot}.isdisjoint({a["id"] for a in live})    # own asset IDs
@@ -291,6 +293,7 @@ def test_in_flight_states_and_refusals(slow_sim):
     snap = sim.snapshot(app["id"], "s1").json()
     assert_problem(sim.snapshot(app["id"], "s2"), 409, 148)
     seen = []
+
     def completed():
         state = sim.get(snaps(app["id"], snap["id"])).json()["state"]
         if not seen or seen[-1] != state:
@@ -309,16 +312,18 @@ def test_in_flight_states_and_refusals(slow_sim):
     restore = {"type": "application/astra-app", "version": "2.2", "snapshotID": snap["id"]}
     assert_problem(sim.put("k8s/v2/apps/" + app["id"], restore, headers={"ForceUpdate": "true"}), 409, 152)
     progress = []
+
     def transferred():
         current = sim.get(backups(app["id"], backup["id"])).json()
         if current["state"] == "running":
             progress.append((current["percentDone"], current["bytesDone"]))
         return current["state"] == "completed"
     wait_until(transferred, timeout=15, interval=0.05)
-    percents = [p for p, _ in progress]
+    percents = [pair[0] for pair in progress]
     assert len(set(percents)) >= 3, progress
     assert percents == sorted(percents) and 0 < percents[0] and percents[-1] < 100
-    assert [b for _, b in progress] == sorted(b for _, b in progress)
+    done = [pair[1] for pair in progress]
+    assert done == sorted(done)
 
     # in-place restore: `restoring` in the very first GET after the 204, then discovering, then ready
     response = sim.put("k8s/v2/apps/" + app["id"], restore, headers={"ForceUpdate": "true"})
@@ -328,6 +333,7 @@ def test_in_flight_states_and_refusals(slow_sim):
     assert_problem(sim.delete(backups(app["id"], backup["id"])), 409, 142)
     assert_problem(sim.delete("topology/v1/appBackups/" + backup["id"]), 409, 142)
     states = []
+
     def ready():
         state = sim.app(app["id"]).json()["state"]
         if not states or states[-1] != state:

@@ -75,11 +75,18 @@ def test_mirror_refusals(sim, run_task):
     first = run_task("astra_app_mirror", dict(PROD_TO_DR))
     assert not first.get("failed") and first["app_mirror"]["state"] == "established", first
     sim.clear_requests_log()
-    second = run_task("astra_app_mirror", {
+    # A second relationship for the same app: with two managed clusters the module can only be asked for
+    # one on the same cluster, which it refuses before any request; the API refuses the raw attempt too.
+    same_cluster = run_task("astra_app_mirror", {
         "source_app": "postgres", "source_cluster": "prod-east", "destination_cluster": "prod-east",
         "namespace_mapping": [{"source": "postgres", "destination": "postgres-replica"}]})
-    assert second.get("failed") and "relationship" in second["msg"], second
+    assert same_cluster.get("failed"), same_cluster
     assert mutating_requests(sim) == []
+    second = sim.api("POST", "k8s/v1/appMirrors", json={
+        "type": "application/astra-appMirror", "version": "1.0", "stateDesired": "established",
+        "sourceAppID": first["app_mirror"]["sourceAppID"],
+        "destinationClusterID": first["app_mirror"]["destinationClusterID"]})
+    assert second.status_code == 409 and second.json()["type"].endswith("/150"), second.text
 
     failed_over = run_task("astra_app_mirror", dict(PROD_TO_DR, state="failed_over"))
     assert not failed_over.get("failed"), failed_over

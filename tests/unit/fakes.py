@@ -16,6 +16,8 @@ import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
+import requests
+
 API_URL = "https://astra.example.com"
 ACCOUNT_ID = "2d8b8b9c-2f58-4c3e-9a1b-3c4d5e6f7a8b"
 TOKEN = "s3cr3t-token-value-7f1e"
@@ -75,8 +77,14 @@ class FakeAstraApi:
         self.polls_until_ready = 1
         self.polls_until_gone = 1
         self.polls_until_completed = 1
-        self.fail_next = {}  # "appSnap" / "appBackup" / "clone" / "restore" -> count of operations that end failed
+        self.fail_next = {}  # "appSnap" / "appBackup" / "clone" / "restore" / "appMirror" -> count of operations that end failed
         self.ticks = 0
+        self.mirrors = {}  # id -> app mirror (private keys start with _)
+        self.polls_until_mirror = 1  # GETs of a mirror before a transition (establish, failover, delete) ends
+        # Clusters in outage: anything read from the cluster itself (namespaces, storage classes, API resources, the
+        # assets, schedules, snapshots and backups of its apps) fails with a connection error. The control plane
+        # (cluster and app lists, app mirrors) still answers, as in Astra Control.
+        self.unreachable = set()
 
     @staticmethod
     def _storage_class(name):
@@ -153,6 +161,19 @@ class FakeAstraApi:
         self.schedules.setdefault(app_id, {})[schedule_id] = schedule
         return copy.deepcopy(schedule)
 
+    def add_mirror(self, source_app_id, destination_cluster_id, state="established", namespaces=None):
+        """A relationship in `state` (established or failedOver) with its destination app, as if made by the API."""
+        source = self.apps[source_app_id]
+        destination_app = self.add_app(source["name"], destination_cluster_id, namespaces or source["namespaces"])
+        mirror = self._new_mirror(source, self.cluster_by_id(destination_cluster_id), destination_app["id"], [], [])
+        self.apps[destination_app["id"]]["replicationSourceAppID"] = source_app_id
+        self._mirror_state(mirror, "established", transfer="idle")
+        if state == "failedOver":
+            mirror["stateDesired"] = "failedOver"
+            self._mirror_state(mirror, "failedOver")
+            self.apps[destination_app["id"]].pop("replicationSourceAppID", None)
+        return self.public(mirror)
+
     def bodies(self, method, path=None):
         return [json.loads(request.body) if request.body else None for m, p, _params, request in self.requests
                 if m == method and (path is None or p == path)]
@@ -190,10 +211,23 @@ class FakeAstraApi:
         self.requests.append((request.method, path, params, request))
         if request.headers.get("Authorization") != "Bearer %s" % TOKEN:
             return self._problem(401, 4, "Invalid bearer token", "The supplied bearer token is invalid.")
+        if self._about_unreachable_cluster(path):
+            return requests.ConnectionError("simulated outage: the cluster behind %s does not answer" % path)
         body = json.loads(request.body) if request.body else None
         self.current = request
+        if path.split("/")[:3] == ["k8s", "v1", "appMirrors"]:
+            return getattr(self, "_%s_mirror" % request.method.lower())(path.split("/")[3:], params, body)
         handler = getattr(self, "_%s" % request.method.lower())
         return handler(path, params, body)
+
+    def _about_unreachable_cluster(self, path):
+        segments = path.split("/")
+        if segments[:2] == ["topology", "v1"] and len(segments) > 4 and segments[2] in ("clusters", "managedClusters"):
+            return segments[3] in self.unreachable
+        if segments[:3] == ["k8s", "v1", "apps"] and len(segments) > 4 and segments[4] != "appMirrors":
+            app = self.apps.get(segments[3])
+            return app is not None and app["clusterID"] in self.unreachable
+        return False
 
     def _json(self, status, body):
         return status, {"Content-Type": "application/json"}, json.dumps(body)
@@ -286,6 +320,10 @@ class FakeAstraApi:
             return self._json(200, {"items": copy.deepcopy(self.assets.get(app_id, [])), "metadata": {}})
         if rest == ["schedules"]:
             return self._json(200, {"items": copy.deepcopy(list(self.schedules.get(app_id, {}).values())), "metadata": {}})
+        if rest == ["appMirrors"]:
+            items = [self._mirror_view(mirror) for mirror in self.mirrors.values()
+                     if app_id in (mirror["sourceAppID"], mirror["destinationAppID"])]
+            return self._json(200, {"items": items, "metadata": {}})
         collection = rest[0]
         if collection not in self.points:
             return self._problem(404, 2, "Collection not found", collection)
@@ -405,6 +443,177 @@ class FakeAstraApi:
         if app is None:
             return self._problem(404, 1, "Resource not found", path)
         app["state"], app["_polls"] = "deleting", 0
+        return 204, {}, ""
+
+    # ------------------------------------------------------------ app mirrors (contract of issue 4)
+
+    MIRROR_ALLOWED = {"establishing": ["established", "deleted"], "established": ["failedOver", "deleted"],
+                      "failingOver": ["failedOver", "deleted"], "failedOver": ["established", "deleted"],
+                      "deleting": ["deleted"]}
+    MIRROR_IDS = ("sourceAppID", "sourceClusterID", "destinationAppID", "destinationClusterID")
+
+    @staticmethod
+    def _detail(number, title, detail="", **extra):
+        entry = {"type": "https://astra.netapp.io/stateDetails/%d" % number, "title": title, "detail": detail}
+        entry.update(extra)
+        return entry
+
+    def _new_mirror(self, source, destination_cluster, destination_app_id, mapping, classes):
+        mirror_id = str(uuid.uuid4())
+        mirror = {"id": mirror_id, "type": "application/astra-appMirror", "version": "1.1",
+                  "sourceAppID": source["id"], "sourceClusterID": source["clusterID"],
+                  "destinationAppID": destination_app_id, "destinationClusterID": destination_cluster["id"],
+                  "namespaceMapping": mapping, "storageClasses": classes, "stateDesired": "established",
+                  "transferState": "idle", "transferStateDetails": [],
+                  "metadata": {"labels": [], "creationTimestamp": self.timestamp()}, "_polls": 0}
+        self._mirror_state(mirror, "establishing")
+        self.mirrors[mirror_id] = mirror
+        return mirror
+
+    def _mirror_state(self, mirror, state, transfer=None):
+        mirror["state"], mirror["_polls"] = state, 0
+        mirror["stateAllowed"] = list(self.MIRROR_ALLOWED[state])
+        if transfer:
+            mirror["transferState"] = transfer
+        if state == "establishing":
+            mirror["stateDetails"] = [self._detail(3, "AppMirror is being established")]
+            mirror["healthState"] = "warning"
+            mirror["healthStateDetails"] = [self._detail(4, "AppMirror not yet established")]
+        elif state == "established":
+            mirror["stateDetails"] = [self._detail(1, "AppMirror relationship established")]
+            mirror["healthState"] = "normal"
+            mirror["healthStateDetails"] = [self._detail(2, "SnapMirror syncing successfully")]
+        elif state in ("failingOver", "failedOver"):
+            mirror["stateDetails"] = [self._detail(5, "AppMirror failing over" if state == "failingOver" else
+                                                   "AppMirror failed over")]
+            mirror["healthState"] = "warning"
+            mirror["healthStateDetails"] = [self._detail(6, "AppMirror is not protecting the app")]
+
+    def _mirror_view(self, mirror):
+        return self.public(mirror)
+
+    def _get_mirror(self, rest, params, _body):
+        if not rest:
+            return self._list([self._mirror_view(mirror) for mirror in self.mirrors.values()], params)
+        mirror = self.mirrors.get(rest[0])
+        if mirror is None:
+            return self._problem(404, 115, "AppMirror not found", "no such appMirror")
+        mirror["_polls"] += 1
+        if mirror["_polls"] >= self.polls_until_mirror:
+            if self._advance_mirror(mirror) == "gone":
+                return self._problem(404, 115, "AppMirror not found", "no such appMirror")
+        return self._json(200, self._mirror_view(mirror))
+
+    def _advance_mirror(self, mirror):
+        """One step of the background work: establishing -> established (transferring, then idle), failingOver ->
+        failedOver, deleting -> gone."""
+        state = mirror["state"]
+        if state == "establishing":
+            self._mirror_state(mirror, "established", transfer="transferring")
+        elif state == "established" and mirror["transferState"] == "transferring":
+            mirror["transferState"] = "idle"
+            snapshot = str(uuid.uuid4())
+            if self._take_failure("appMirror"):
+                mirror["healthState"] = "critical"
+                mirror["healthStateDetails"] = [self._detail(7, "SnapMirror transfer failed",
+                                                             "simulated failure of the transfer of snapshot %s" % snapshot)]
+                mirror["transferStateDetails"] = [self._detail(25, "Snapshot replication failed", "simulated failure",
+                                                               additionalDetails={"snapshotID": snapshot})]
+            else:
+                mirror["transferStateDetails"] = [self._detail(24, "Snapshot replication completed", "",
+                                                               additionalDetails={"snapshotID": snapshot})]
+        elif state == "failingOver" and mirror["destinationClusterID"] not in self.unreachable:
+            self._mirror_state(mirror, "failedOver")
+            self.apps[mirror["destinationAppID"]].pop("replicationSourceAppID", None)
+        elif state == "deleting":
+            del self.mirrors[mirror["id"]]
+            destination = self.apps.get(mirror["destinationAppID"])
+            if destination is not None:
+                destination.pop("replicationSourceAppID", None)
+            return "gone"
+        return None
+
+    def _live_mirrors_of(self, app_id):
+        return [mirror for mirror in self.mirrors.values()
+                if mirror["state"] != "deleting" and app_id in (mirror["sourceAppID"], mirror["destinationAppID"])]
+
+    def _post_mirror(self, rest, _params, body):
+        if rest:
+            return self._problem(405, 69, "Method not supported", "/".join(rest))
+        if body.get("stateDesired") != "established" or "destinationAppID" in body:
+            return self._problem(400, 9, "Invalid body", "stateDesired must be established; no destinationAppID")
+        source = self.apps.get(body.get("sourceAppID"))
+        if source is None:
+            return self._problem(400, 117, "Source app ID invalid", "no such app")
+        cluster = next((c for c in self.clusters if c["id"] == body.get("destinationClusterID")), None)
+        if cluster is None or cluster["managedState"] != "managed":
+            return self._problem(400, 106, "Cluster not found", "unknown or unmanaged destination cluster")
+        if source["state"] != "ready":
+            return self._problem(409, 112, "App not ready", "the source app is %s" % source["state"])
+        if self._live_mirrors_of(source["id"]):
+            return self._problem(409, 150, "Replication not supported", "the app is already in a relationship")
+        classes = body.get("storageClasses") or []
+        names = [item["name"] for item in self.storage_classes[cluster["id"]]]
+        if any(entry.get("storageClassName") not in names for entry in classes):
+            return self._problem(400, 118, "Storage class invalid", "no such storage class on the destination")
+        mapping = body.get("namespaceMapping") or []
+        namespaces = next((entry["namespaces"] for entry in mapping if entry["clusterID"] == cluster["id"]),
+                          source["namespaces"])
+        destination = self.add_app(source["name"], cluster["id"], namespaces)
+        self.apps[destination["id"]]["replicationSourceAppID"] = source["id"]
+        for namespace in namespaces:
+            if namespace not in cluster["namespaces"]:
+                cluster["namespaces"].append(namespace)
+        mirror = self._new_mirror(source, cluster, destination["id"], mapping, classes)
+        return 201, {"Content-Type": "application/astra-appMirror+json",
+                     "Location": BASE + "k8s/v1/appMirrors/" + mirror["id"]}, json.dumps(self._mirror_view(mirror))
+
+    def _put_mirror(self, rest, _params, body):
+        mirror = self.mirrors.get(rest[0]) if len(rest) == 1 else None
+        if mirror is None:
+            return self._problem(404, 115, "AppMirror not found", "no such appMirror")
+        if body.get("type") != "application/astra-appMirror" or body.get("version") not in ("1.0", "1.1"):
+            return self._problem(400, 9, "Invalid body", "type and version are required")
+        desired, state = body.get("stateDesired"), mirror["state"]
+        ids = dict((key, body[key]) for key in self.MIRROR_IDS if key in body)
+        current = dict((key, mirror[key]) for key in self.MIRROR_IDS)
+        swapped = {"sourceAppID": current["destinationAppID"], "sourceClusterID": current["destinationClusterID"],
+                   "destinationAppID": current["sourceAppID"], "destinationClusterID": current["sourceClusterID"]}
+        refused = self._problem(409, 10, "Invalid state transition", "stateDesired %s is not allowed in state %s"
+                                % (desired, state))
+        if desired == "failedOver":
+            if state in ("failingOver", "failedOver"):
+                pass
+            elif state != "established":
+                return refused
+            else:
+                mirror["stateDesired"] = "failedOver"
+                self._mirror_state(mirror, "failingOver")
+        elif desired == "established":
+            if set(ids) != set(self.MIRROR_IDS) or ids not in (current, swapped):
+                return self._problem(409, 10, "Invalid IDs", "give all four IDs, unchanged or swapped")
+            if not (state == "failedOver" or (state == "established" and ids == swapped)):
+                return refused
+            if ids == swapped:
+                mirror.update(swapped)
+                self.apps[mirror["sourceAppID"]].pop("replicationSourceAppID", None)
+            self.apps[mirror["destinationAppID"]]["replicationSourceAppID"] = mirror["sourceAppID"]
+            mirror["stateDesired"] = "established"
+            self._mirror_state(mirror, "establishing")
+        else:
+            return refused
+        # Real ACC answers 200 with a partial mirror (no IDs, no stateAllowed, an extra key): clients must read again.
+        partial = dict((key, value) for key, value in self._mirror_view(mirror).items()
+                       if key not in self.MIRROR_IDS and key != "stateAllowed")
+        partial["ReplicatedPVCs_"] = None
+        return self._json(200, partial)
+
+    def _delete_mirror(self, rest, _params, _body):
+        mirror = self.mirrors.get(rest[0]) if len(rest) == 1 else None
+        if mirror is None:
+            return self._problem(404, 115, "AppMirror not found", "no such appMirror")
+        mirror["stateDesired"] = "deleted"
+        self._mirror_state(mirror, "deleting")
         return 204, {}, ""
 
 

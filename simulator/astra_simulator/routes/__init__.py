@@ -1,7 +1,7 @@
 """The API surface: every route module registers its endpoints on one Router."""
 
 from ..routing import Router
-from . import apps, protection, topology
+from . import apps, mirrors, protection, topology
 
 
 def build_router():
@@ -9,4 +9,5 @@ def build_router():
     topology.register(router)
     apps.register(router)
     protection.register(router)
+    mirrors.register(router)
     return router

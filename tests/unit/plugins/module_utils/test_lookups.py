@@ -197,3 +197,15 @@ def test_duplicate_restore_point_names_are_reported(lookups, fake_api):
     with pytest.raises(AstraValidationError) as raised:
         lookups.restore_point_named("snapshot", app, "dup")
     assert "2 snapshots of app 'wordpress' are named 'dup'" in str(raised.value)
+
+
+def test_clusters_already_listed_are_resolved_without_a_request(fake_api):
+    lookups = Lookups(AstraClient(API_URL, ACCOUNT_ID, TOKEN))
+    clusters = lookups.clusters()
+    fake_api.requests.clear()
+    assert lookups.cluster("dr-west", items=clusters)["id"] == DR_WEST
+    assert lookups.cluster(DR_WEST, items=clusters)["name"] == "dr-west"
+    assert fake_api.requests == []
+    with pytest.raises(AstraValidationError) as raised:
+        lookups.cluster("moon-base", option="destination_cluster", items=clusters)
+    assert raised.value.options == ["destination_cluster"] and fake_api.requests == []

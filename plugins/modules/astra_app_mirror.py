@@ -1,0 +1,646 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: astra_app_mirror
+short_description: Replicate an application to another cluster, fail it over, fail it back, or stop replicating, with Astra Control
+version_added: 0.1.0
+description:
+  - Manages the replication relationship (Astra Control I(app mirror), SnapMirror underneath) of the managed application
+    O(source_app) between O(source_cluster) and O(destination_cluster), declaratively.
+  - O(state=established) makes O(source_app) on O(source_cluster) the source, replicating to O(destination_cluster).
+    Without a relationship, it creates one; Astra Control then creates the destination application on
+    O(destination_cluster) with the same name, holding only its volumes. When the relationship exists in the other
+    direction (the application named O(source_app) on O(source_cluster) is its destination), it reverses it (from
+    V(established)) or resyncs it from that side (after a failover). Both keep the data of O(source_cluster).
+  - O(state=failed_over) fails the application over to O(destination_cluster); the destination application comes
+    online there from the last replicated snapshot. Only the relationship and the Astra Control control plane are
+    used, so this works while O(source_cluster) is unreachable.
+  - O(state=absent) deletes the relationship. Both applications stay managed and independent.
+  - The module owns the replication schedule of the source application (see O(replication_interval)); Astra Control
+    transfers snapshots only when such a schedule fires.
+  - The relationship is the app mirror whose clusters are O(source_cluster) and O(destination_cluster), in either order,
+    and whose source or destination application is named O(source_app).
+author:
+  - kubedr.astra developers (@kubedr)
+options:
+  source_app:
+    description:
+      - Name or ID of the managed application that is (or should be) the source of the replication.
+      - The destination application carries the same name, so after a failover or a reverse the same name names the
+        application on either cluster; O(source_cluster) tells which one is meant.
+    type: str
+    required: true
+  source_cluster:
+    description:
+      - Name or ID of the cluster O(source_app) runs on, the source of the replication.
+    type: str
+    required: true
+  destination_cluster:
+    description:
+      - Name or ID of the managed cluster that receives the replica; it must differ from O(source_cluster).
+    type: str
+    required: true
+  namespace_mapping:
+    description:
+      - Which namespace on O(destination_cluster) each namespace of O(source_app) is replicated into; one entry per
+        namespace of the application.
+      - Defaults to namespaces of the same names.
+      - Used only when the relationship is created.
+      - A destination namespace may be missing (Astra Control creates it) or empty, but must not belong to a managed
+        application.
+    type: list
+    elements: dict
+    suboptions:
+      source:
+        description:
+          - A namespace of O(source_app).
+        type: str
+        required: true
+      destination:
+        description:
+          - The namespace on O(destination_cluster) that receives its resources.
+        type: str
+        required: true
+  storage_class:
+    description:
+      - The storage class of O(destination_cluster) for the replicated volumes.
+      - Defaults to the default storage class of O(destination_cluster).
+      - Used only when the relationship is created.
+    type: str
+  replication_interval:
+    description:
+      - Minutes between two replicated snapshots (1 to 10080).
+      - The module keeps exactly one replication schedule on the current source application, named
+        C(kubedr-replication), firing every O(replication_interval) minutes, and none on the destination application.
+        Other replication schedules of these applications are deleted; protection schedules are never touched.
+      - Not used with O(state=failed_over) (the replication has stopped) or O(state=absent).
+    type: int
+    default: 5
+  state:
+    description:
+      - V(established) replicates O(source_app) from O(source_cluster) to O(destination_cluster).
+      - V(failed_over) fails the application over to O(destination_cluster); the relationship must replicate from
+        O(source_cluster) to O(destination_cluster).
+      - V(absent) deletes the relationship and the replication schedules of both applications.
+    type: str
+    choices: [established, failed_over, absent]
+    default: established
+  discard_failed_over_data:
+    description:
+      - After a failover to O(destination_cluster), O(state=established) with the same O(source_cluster) and
+        O(destination_cluster) resyncs from O(source_cluster). That throws away everything the failed-over application
+        wrote on O(destination_cluster), whose Kubernetes resources are removed and volumes overwritten.
+      - The module refuses that resync unless this option is V(true).
+      - To keep the data instead, fail back, see the examples. Ignored in every other case.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - kubedr.astra.connection
+  - kubedr.astra.wait
+  - kubedr.astra.attributes
+  - kubedr.astra.attributes.action_group
+notes:
+  - "Transitions with O(state=established): none -> create; established or establishing in the asked direction ->
+    unchanged (only the replication schedule is reconciled); established in the other direction -> reverse (the
+    application on O(destination_cluster) is stopped, its volumes kept, and the one on O(source_cluster) comes online
+    as the source); failed over from O(destination_cluster) to O(source_cluster) -> resync keeping the data of
+    O(source_cluster); failed over from O(source_cluster) to O(destination_cluster) -> resync keeping the data of
+    O(source_cluster), guarded by O(discard_failed_over_data). A relationship that is failing over or establishing in
+    the other direction is refused, before any change: wait and run again."
+  - "Failback after a failover from C(prod-east) to C(dr-west): O(state=established) with O(source_cluster=dr-west) and
+    O(destination_cluster=prod-east) (a resync that keeps the data written on C(dr-west)), then with
+    O(source_cluster=prod-east) and O(destination_cluster=dr-west) (a reverse)."
+  - "Checked before the relationship is created, reported together: both clusters managed; O(source_app) exists on
+    O(source_cluster) and is V(ready); it is in no other relationship; its volumes all use one storage class, which is
+    not an C(ontap-nas-economy) class; O(namespace_mapping) maps every namespace of the application; no destination
+    namespace belongs to a managed application of O(destination_cluster) (Astra Control also refuses a namespace that
+    holds resources; the API does not show that, so that refusal comes from Astra Control); no application of
+    O(destination_cluster) already has the name of O(source_app) (the destination application gets it); O(storage_class)
+    (or the default class of O(destination_cluster)) exists and is not an C(ontap-nas-economy) class."
+  - The API does not tell which Trident backend serves a class. A Trident class whose name contains the words
+    C(nas-economy) is treated as an C(ontap-nas-economy) class, which cannot replicate.
+  - Replication between namespaces of one cluster is not supported by this module.
+  - With O(wait=true), the module waits until the relationship is V(established) with no transfer running (the first
+    transfer, the baseline, is part of establishing), until it is V(failedOver), or until it is gone. A critical health
+    (a failed snapshot transfer or reconcile) while waiting for V(established) fails the task with the health and
+    transfer details. A failover is not judged by the health, which is usually critical when the source cluster is
+    down.
+  - A failover while O(destination_cluster) is unreachable is accepted by Astra Control but stays V(failingOver) until
+    the cluster is back; the wait then times out, and a later run with O(state=failed_over) continues to wait.
+  - After a resync or a reverse, the replication schedule moves to the new source application. After O(state=absent),
+    the replication schedules of both applications are deleted (with O(wait=false), as soon as Astra Control accepted
+    the deletion; a later run also removes any that an interrupted run left behind); a destination application deleted
+    from V(established)
+    stays managed with its volumes but without workloads. Unmanage it with M(kubedr.astra.astra_app) to establish a new
+    relationship into the same namespaces.
+  - "Check mode reads the relationship and predicts the transition from its C(stateAllowed): V(failingOver) for a
+    failover, V(establishing) for a create, resync or reverse (a new relationship has the ID V(check-mode-placeholder-id)).
+    Nothing is sent and nothing is waited for."
+  - "The diff (C(--diff)) shows the relationship before and after: O(source_app), O(source_cluster),
+    O(destination_cluster), O(state) and O(replication_interval) (for V(failed_over), without the interval)."
+seealso:
+  - module: kubedr.astra.astra_app_mirror_info
+  - module: kubedr.astra.astra_app
+  - module: kubedr.astra.astra_protection_policy
+'''
+
+EXAMPLES = r'''
+- name: Manage postgres on prod-east
+  kubedr.astra.astra_app:
+    name: postgres
+    cluster: prod-east
+
+- name: Replicate postgres to dr-west every 5 minutes
+  kubedr.astra.astra_app_mirror:
+    source_app: postgres
+    source_cluster: prod-east
+    destination_cluster: dr-west
+    storage_class: ontap-gold
+    replication_interval: 5
+  register: mirror
+
+- name: Show the replication health
+  ansible.builtin.debug:
+    msg: "{{ mirror.app_mirror.state }}, health {{ mirror.app_mirror.healthState }}"
+
+- name: Fail postgres over to dr-west (works while prod-east is down)
+  kubedr.astra.astra_app_mirror:
+    source_app: postgres
+    source_cluster: prod-east
+    destination_cluster: dr-west
+    state: failed_over
+
+- name: Fail back, step 1 - resync from dr-west, keeping what postgres wrote there
+  kubedr.astra.astra_app_mirror:
+    source_app: postgres
+    source_cluster: dr-west
+    destination_cluster: prod-east
+
+- name: Fail back, step 2 - reverse, so prod-east is the source again
+  kubedr.astra.astra_app_mirror:
+    source_app: postgres
+    source_cluster: prod-east
+    destination_cluster: dr-west
+    replication_interval: 10
+
+- name: Stop replicating postgres (both apps stay managed)
+  kubedr.astra.astra_app_mirror:
+    source_app: postgres
+    source_cluster: prod-east
+    destination_cluster: dr-west
+    state: absent
+'''
+
+RETURN = r'''
+app_mirror:
+  description:
+    - The relationship as the Astra Control API returns it (camelCase keys), read again after the change and the wait.
+    - In check mode, the predicted relationship; a new one has RV(app_mirror.id=check-mode-placeholder-id).
+    - V({}) when O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: ID of the app mirror.
+      type: str
+    sourceAppID:
+      description: ID of the source application.
+      type: str
+    sourceClusterID:
+      description: ID of the source cluster.
+      type: str
+    destinationAppID:
+      description: ID of the destination application (created by Astra Control with the name of the source application).
+      type: str
+    destinationClusterID:
+      description: ID of the destination cluster.
+      type: str
+    state:
+      description: V(establishing), V(established), V(failingOver), V(failedOver) or V(deleting).
+      type: str
+      sample: established
+    stateDesired:
+      description: The state last asked for.
+      type: str
+      sample: established
+    stateAllowed:
+      description: The states that may be asked for now.
+      type: list
+      elements: str
+      sample: [failedOver, deleted]
+    transferState:
+      description: V(idle) or V(transferring).
+      type: str
+      sample: idle
+    transferStateDetails:
+      description: The last transfer, for example C(Snapshot replication completed) with the snapshot ID and times.
+      type: list
+      elements: dict
+    healthState:
+      description: V(normal), V(warning) (not yet established, or failed over), V(critical) or V(indeterminate).
+      type: str
+      sample: normal
+    healthStateDetails:
+      description: Why the health is what it is.
+      type: list
+      elements: dict
+  sample:
+    id: 7c1d9e2a-4b3f-4e8d-9a6c-5b4e3d2c1f0a
+    type: application/astra-appMirror
+    version: "1.1"
+    sourceAppID: 0d8b1b4e-3f0c-4a51-9c57-5f3c9a0a6b8e
+    sourceClusterID: 11111111-1111-4111-8111-111111111111
+    destinationAppID: 6f5e4d3c-2b1a-4f0e-9d8c-7b6a5f4e3d2c
+    destinationClusterID: 22222222-2222-4222-8222-222222222222
+    namespaceMapping:
+      - {"clusterID": "11111111-1111-4111-8111-111111111111", "namespaces": ["postgres"]}
+      - {"clusterID": "22222222-2222-4222-8222-222222222222", "namespaces": ["postgres"]}
+    state: established
+    stateDesired: established
+    stateAllowed: [failedOver, deleted]
+    transferState: idle
+    healthState: normal
+elapsed:
+  description: Seconds spent waiting; V(0) when the module did not wait.
+  returned: always
+  type: float
+  sample: 12.5
+'''
+
+from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import (
+    changed_any,
+    interval_of,
+    own_replication_schedules,
+    resolve_relationship,
+    settle_mirror,
+    wait_for_mirror,
+)
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import CHECK_MODE_ID, AstraModule, wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraError, AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP_MIRROR
+from ansible_collections.kubedr.astra.plugins.module_utils.lookups import is_check_mode_id
+from ansible_collections.kubedr.astra.plugins.module_utils.models import (
+    MIRROR_ESTABLISHED,
+    MIRROR_ESTABLISHING,
+    MIRROR_FAILED_OVER,
+    MIRROR_FAILING_OVER,
+    MIRROR_STATE_ALLOWED,
+    App,
+    AppMirror,
+    AppMirrorSpec,
+    Cluster,
+    default_storage_class,
+    is_nas_economy_class,
+    name_list,
+    namespace_mapping_with_violations,
+    persistent_volume_claims,
+    validate_input,
+)
+
+
+def refuse(relationship, mirror, wanted, advice):
+    """A transition the relationship's state does not allow: fail before any write, with the mirror."""
+    parsed = AppMirror.parse(mirror, "app mirror")
+    return AstraError("Cannot %s: the %s is %s (stateDesired %s, stateAllowed: %s); %s"
+                      % (wanted, relationship.describe(mirror), parsed.state, parsed.state_desired,
+                         ", ".join(parsed.allowed) or "none", advice), resource=mirror)
+
+
+# ---------------------------------------------------------------------- state: established
+
+def establish(module, spec, relationship):
+    mirror = relationship.mirror
+    if mirror is not None and AppMirror.parse(mirror, "app mirror").is_deleting:
+        mirror = await_deletion(module, relationship, mirror)
+    if mirror is None:
+        return create(module, spec, relationship)
+    parsed = AppMirror.parse(mirror, "app mirror")
+    source, destination = relationship.source_cluster.get("name"), relationship.destination_cluster.get("name")
+    forward = parsed.source_cluster_id == relationship.source_cluster["id"]
+    if forward and parsed.state in (MIRROR_ESTABLISHING, MIRROR_ESTABLISHED):
+        return keep(module, spec, relationship, mirror)
+    if forward and parsed.state == MIRROR_FAILED_OVER:
+        if not module.params["discard_failed_over_data"]:
+            raise AstraError(
+                "Refusing to resync the %s from %s: it has failed over to %s, where the app now runs and keeps what it "
+                "writes. A resync from %s removes the app's resources on %s and overwrites its volumes with %s's data, so "
+                "everything written on %s since the failover is lost. To keep it, fail back instead: run this task with "
+                "source_cluster %s and destination_cluster %s (a resync from %s), then again as it is now (a reverse). "
+                "To throw that data away, set discard_failed_over_data: true."
+                % (relationship.describe(mirror), source, destination, source, destination, source, destination,
+                   destination, source, destination), resource=mirror)
+        return resync(module, spec, relationship, mirror, swap=False)
+    if not forward and parsed.state in (MIRROR_FAILED_OVER, MIRROR_ESTABLISHED):
+        return resync(module, spec, relationship, mirror, swap=True)
+    if forward:
+        raise refuse(relationship, mirror, "establish the replication from %s to %s" % (source, destination),
+                     "wait until the failover has finished (state: failed_over) and run again")
+    raise refuse(relationship, mirror, "make %s the source of the replication" % source,
+                 "a reverse needs an established relationship and a resync a failed-over one; wait and run again")
+
+
+def await_deletion(module, relationship, mirror):
+    """A relationship still being deleted (by an earlier run with wait: false) must be gone before a new one."""
+    if module.check_mode:
+        return None
+    if not module.wants_wait:
+        raise AstraError("The %s is still being deleted; run again later, or with wait: true, to establish a new one"
+                         % relationship.describe(mirror), resource=mirror)
+    module.waiter.until_gone(APP_MIRROR.item_path(mirror["id"]), timeout=module.params["wait_timeout"],
+                             description=relationship.describe(mirror))
+    return None
+
+
+def create(module, spec, relationship):
+    app = relationship.source_app
+    source, destination = relationship.source_cluster, relationship.destination_cluster
+    mapping = precheck(module, spec, relationship)
+    fields = {"sourceAppID": app["id"], "destinationClusterID": destination["id"], "stateDesired": MIRROR_ESTABLISHED}
+    if mapping is not None:
+        fields["namespaceMapping"] = [{"clusterID": source["id"], "namespaces": [entry["source"] for entry in mapping]},
+                                      {"clusterID": destination["id"],
+                                       "namespaces": [entry["destination"] for entry in mapping]}]
+    if spec.storage_class:
+        fields["storageClasses"] = [{"clusterID": destination["id"], "storageClassName": spec.storage_class}]
+    body = APP_MIRROR.body(fields)
+    after = {"source_app": app.get("name"), "source_cluster": source.get("name"),
+             "destination_cluster": destination.get("name"), "state": "established",
+             "replication_interval": spec.replication_interval}
+    if module.check_mode:
+        predicted = dict(body, id=CHECK_MODE_ID, sourceClusterID=source["id"], destinationAppID=CHECK_MODE_ID,
+                         state=MIRROR_ESTABLISHING, stateAllowed=list(MIRROR_STATE_ALLOWED[MIRROR_ESTABLISHING]))
+        return dict(changed=True, resource=predicted, before={}, after=after, elapsed=0.0)
+
+    def find_existing():
+        return next((item for item in module.lookups.app_mirrors()
+                     if item.get("sourceAppID") == app["id"] and item.get("destinationClusterID") == destination["id"]
+                     and not AppMirror.parse(item, "app mirror").is_deleting), None)
+
+    created = module.client.post(APP_MIRROR.collection, body, APP_MIRROR.media_type, find_existing=find_existing,
+                                 operation="Create the %s" % relationship.describe())
+    own_replication_schedules(module, app, None, spec.replication_interval)
+    mirror, elapsed = settle_mirror(module, relationship, created["id"], MIRROR_ESTABLISHED, app["id"])
+    return dict(changed=True, resource=mirror, before={}, after=after, elapsed=elapsed)
+
+
+def precheck(module, spec, relationship):
+    """Everything Astra Control would refuse at create, all at once. Returns the namespace mapping (None: unknown)."""
+    lookups = module.lookups
+    source, destination = relationship.source_cluster, relationship.destination_cluster
+    app = relationship.source_app
+    violations = []
+    for option, cluster in (("source_cluster", source), ("destination_cluster", destination)):
+        parsed = Cluster.parse(cluster, "cluster")
+        if not parsed.is_managed:
+            violations.append((option, "cluster %r is not managed by Astra Control (managedState %s); manage it first"
+                               % (parsed.name, parsed.managed_state)))
+    mapping = spec.namespace_mapping_api()
+    paths = ["namespace_mapping[%d].destination" % index for index in range(len(mapping or ()))]
+    if app is None:
+        violations.append(("source_app", "no managed app named or identified by %r on cluster %r; manage it first "
+                           "(kubedr.astra.astra_app); managed apps of that name: %s"
+                           % (module.params["source_app"], source.get("name"),
+                              name_list("%s on %s" % (item.get("name"), item.get("clusterName"))
+                                        for item in relationship.apps.values()))))
+    elif not is_check_mode_id(app["id"]):
+        parsed_app = App.parse(app, "app %s" % app.get("name"))
+        if parsed_app.state != "ready":
+            violations.append(("source_app", "app %r is %s, not ready; Astra Control replicates ready apps only"
+                               % (parsed_app.name, parsed_app.state)))
+        for other in relationship.mirrors_of(app["id"]):
+            other_parsed = AppMirror.parse(other, "app mirror")
+            violations.append(("source_app", "app %r is already in a replication relationship (app mirror %s, %s -> %s, "
+                               "%s); an app can be in one relationship only: delete that one first (state: absent)"
+                               % (parsed_app.name, other.get("id"), relationship.cluster_name(other_parsed.source_cluster_id),
+                                  relationship.cluster_name(other_parsed.destination_cluster_id), other_parsed.state)))
+        namespaces = parsed_app.defined_namespaces or parsed_app.namespaces
+        mapping, paths, mapping_violations = namespace_mapping_with_violations(
+            mapping, namespaces, parsed_app.name, "namespace_mapping (omitted: the same names)")
+        violations.extend(mapping_violations)
+        violations.extend(source_storage_violations(lookups, app, source))
+    if Cluster.parse(destination, "cluster").is_managed:
+        violations.extend(destination_violations(module, spec, relationship, mapping or [], paths))
+    if violations:
+        raise AstraValidationError(violations=violations)
+    return mapping
+
+
+def source_storage_violations(lookups, app, cluster):
+    """The app's volumes must all use one storage class, and not an ontap-nas-economy one."""
+    claims = persistent_volume_claims(lookups.app_assets(app))
+    if not claims:
+        return []
+    classes = lookups.storage_classes(cluster)
+    default = default_storage_class(classes)
+    by_class = {}
+    for claim in claims:
+        by_class.setdefault(claim["storage_class"] or default, []).append("%s/%s" % (claim["namespace"], claim["name"]))
+    violations = []
+    ordered = sorted(by_class.items(), key=lambda item: str(item[0]))
+    if len(by_class) > 1:
+        usage = "; ".join("%s: %s" % (name, ", ".join(sorted(pvcs))) for name, pvcs in ordered)
+        violations.append(("source_app", "the volumes of app %r use %d storage classes (%s); Astra Control replicates an "
+                           "app whose volumes all use one storage class" % (app.get("name"), len(by_class), usage)))
+    by_name = dict((item.get("name"), item) for item in classes)
+    for name, pvcs in ordered:
+        if name in by_name and is_nas_economy_class(by_name[name]):
+            violations.append(("source_app", "volumes %s of app %r use storage class %r, an ontap-nas-economy class, which "
+                               "cannot replicate" % (", ".join(sorted(pvcs)), app.get("name"), name)))
+    return violations
+
+
+def destination_violations(module, spec, relationship, mapping, paths):
+    """The destination storage class, and destination namespaces and the app name free on the destination cluster."""
+    lookups = module.lookups
+    destination = relationship.destination_cluster
+    violations = []
+    classes = lookups.storage_classes(destination)
+    by_name = dict((item.get("name"), item) for item in classes)
+    if spec.storage_class:
+        option, chosen = "storage_class", by_name.get(spec.storage_class)
+        if chosen is None:
+            violations.append((option, "storage class %r does not exist on cluster %r; its storage classes: %s"
+                               % (spec.storage_class, destination.get("name"), name_list(by_name))))
+    else:
+        option, chosen = "storage_class (omitted: the default class)", by_name.get(default_storage_class(classes))
+    if chosen is not None and is_nas_economy_class(chosen):
+        violations.append((option, "storage class %r of cluster %r is an ontap-nas-economy class, which cannot receive "
+                           "replicated volumes; choose another class" % (chosen.get("name"), destination.get("name"))))
+    owners = {}
+    for other in lookups.apps(cluster_id=destination["id"]):
+        parsed = App.parse(other, "app %s" % other.get("name"))
+        for namespace in parsed.defined_namespaces + parsed.namespaces:
+            owners.setdefault(namespace, parsed.name)
+    for path, entry in zip(paths, mapping):
+        if entry["destination"] in owners:
+            violations.append((path, "namespace %r of cluster %r belongs to the managed app %r; a mirror needs destination "
+                               "namespaces that are empty or missing (Astra Control creates missing ones): unmanage that "
+                               "app or choose another namespace"
+                               % (entry["destination"], destination.get("name"), owners[entry["destination"]])))
+    for other in relationship.apps_on(destination):
+        violations.append(("source_app", "cluster %r already has an app named %r (ID %s); the mirror gives the destination "
+                           "app the source app's name, so unmanage that app first"
+                           % (destination.get("name"), other.get("name"), other.get("id"))))
+    return violations
+
+
+def keep(module, spec, relationship, mirror):
+    """Established (or establishing) in the asked direction: reconcile the replication schedules, maybe wait."""
+    parsed = AppMirror.parse(mirror, "app mirror")
+    source_result, destination_result = own_replication_schedules(
+        module, relationship.app(parsed.source_app_id), relationship.app(parsed.destination_app_id), spec.replication_interval)
+    resource, elapsed = mirror, 0.0
+    if module.wants_wait:
+        resource, elapsed = wait_for_mirror(module, relationship, mirror["id"], MIRROR_ESTABLISHED, parsed.source_app_id,
+                                            current=mirror)
+    if not changed_any(source_result, destination_result):
+        return dict(changed=False, resource=resource, before={}, after={}, elapsed=round(elapsed, 1))
+    before = relationship.shape(mirror, interval=interval_of(source_result))
+    after = relationship.shape(mirror, state=MIRROR_ESTABLISHED, interval=spec.replication_interval)
+    return dict(changed=True, resource=resource, before=before, after=after, elapsed=round(elapsed, 1))
+
+
+def resync(module, spec, relationship, mirror, swap):
+    """Resync (from failedOver) or reverse (from established, swap only): PUT established with the four IDs."""
+    parsed = AppMirror.parse(mirror, "app mirror")
+    ids = {"sourceAppID": parsed.source_app_id, "sourceClusterID": parsed.source_cluster_id,
+           "destinationAppID": parsed.destination_app_id, "destinationClusterID": parsed.destination_cluster_id}
+    if swap:
+        ids = {"sourceAppID": parsed.destination_app_id, "sourceClusterID": parsed.destination_cluster_id,
+               "destinationAppID": parsed.source_app_id, "destinationClusterID": parsed.source_cluster_id}
+    reverse = parsed.state == MIRROR_ESTABLISHED
+    if not reverse and MIRROR_ESTABLISHED not in parsed.allowed:
+        raise refuse(relationship, mirror, "resync", "wait and run again")
+    old_source = relationship.app(parsed.source_app_id)
+    new_source, new_destination = relationship.app(ids["sourceAppID"]), relationship.app(ids["destinationAppID"])
+    fields = dict(ids, stateDesired=MIRROR_ESTABLISHED)
+    after = relationship.shape(dict(mirror, **ids), state=MIRROR_ESTABLISHED, interval=spec.replication_interval)
+    what = "Reverse" if reverse else "Resync"
+    if module.check_mode:
+        source_result, destination_result = own_replication_schedules(module, new_source, new_destination,
+                                                                      spec.replication_interval)
+        old_result = source_result if old_source["id"] == new_source["id"] else destination_result
+        predicted = dict(mirror, **fields)
+        predicted.update(state=MIRROR_ESTABLISHING, stateAllowed=list(MIRROR_STATE_ALLOWED[MIRROR_ESTABLISHING]))
+        return dict(changed=True, resource=predicted, before=relationship.shape(mirror, interval=interval_of(old_result)),
+                    after=after, elapsed=0.0)
+    module.client.put(APP_MIRROR.item_path(mirror["id"]), APP_MIRROR.body(fields), APP_MIRROR.media_type,
+                      operation="%s the %s" % (what, relationship.describe(mirror)))
+    source_result, destination_result = own_replication_schedules(module, new_source, new_destination,
+                                                                  spec.replication_interval)
+    old_result = source_result if old_source["id"] == new_source["id"] else destination_result
+    resource, elapsed = settle_mirror(module, relationship, mirror["id"], MIRROR_ESTABLISHED, ids["sourceAppID"])
+    return dict(changed=True, resource=resource, before=relationship.shape(mirror, interval=interval_of(old_result)),
+                after=after, elapsed=elapsed)
+
+
+# ---------------------------------------------------------------------- state: failed_over
+
+def fail_over(module, _spec, relationship):
+    """PUT failedOver. Reads nothing of the source cluster: clusters, apps by name and mirrors come from the API."""
+    mirror = relationship.mirror
+    source, destination = relationship.source_cluster.get("name"), relationship.destination_cluster.get("name")
+    if mirror is None:
+        raise AstraError("There is no app mirror of %r between clusters %r and %r to fail over; establish one first "
+                         "(state: established)" % (relationship.app_name, source, destination))
+    parsed = AppMirror.parse(mirror, "app mirror")
+    if parsed.is_deleting:
+        raise refuse(relationship, mirror, "fail over", "the relationship is being deleted")
+    if parsed.source_cluster_id != relationship.source_cluster["id"]:
+        raise AstraError("Cannot fail over to %s: the %s replicates from %s, so a failover would bring the app online on "
+                         "%s, the source_cluster of this task. To fail over to %s, set source_cluster: %s and "
+                         "destination_cluster: %s." % (destination, relationship.describe(mirror), destination, source,
+                                                       source, destination, source), resource=mirror)
+    if parsed.state in (MIRROR_FAILING_OVER, MIRROR_FAILED_OVER):
+        resource, elapsed = mirror, 0.0
+        if module.wants_wait:
+            resource, elapsed = wait_for_mirror(module, relationship, mirror["id"], MIRROR_FAILED_OVER, current=mirror)
+        return dict(changed=False, resource=resource, before={}, after={}, elapsed=round(elapsed, 1))
+    if MIRROR_FAILED_OVER not in parsed.allowed:
+        raise refuse(relationship, mirror, "fail over to %s" % destination,
+                     "a failover needs an established relationship; wait until it is established and run again")
+    before, after = relationship.shape(mirror), relationship.shape(mirror, state=MIRROR_FAILED_OVER)
+    fields = {"stateDesired": MIRROR_FAILED_OVER}
+    if module.check_mode:
+        predicted = dict(mirror, stateDesired=MIRROR_FAILED_OVER, state=MIRROR_FAILING_OVER,
+                         stateAllowed=list(MIRROR_STATE_ALLOWED[MIRROR_FAILING_OVER]))
+        return dict(changed=True, resource=predicted, before=before, after=after, elapsed=0.0)
+    module.client.put(APP_MIRROR.item_path(mirror["id"]), APP_MIRROR.body(fields), APP_MIRROR.media_type,
+                      operation="Fail over the %s" % relationship.describe(mirror))
+    resource, elapsed = settle_mirror(module, relationship, mirror["id"], MIRROR_FAILED_OVER)
+    return dict(changed=True, resource=resource, before=before, after=after, elapsed=elapsed)
+
+
+# ---------------------------------------------------------------------- state: absent
+
+def remove(module, _spec, relationship):
+    """DELETE the mirror, wait until it is gone, then delete the replication schedules of both apps."""
+    mirror = relationship.mirror
+    if mirror is not None:
+        parsed = AppMirror.parse(mirror, "app mirror")
+        apps = [relationship.app(parsed.source_app_id), relationship.app(parsed.destination_app_id)]
+    else:
+        apps = [app for app in (relationship.source_app, relationship.destination_app) if app is not None]
+    # An app in another relationship keeps its replication schedule: that one drives the other relationship.
+    apps = [app for app in apps if not is_check_mode_id(app["id"]) and not relationship.mirrors_of(app["id"], exclude=mirror)]
+    changed, elapsed, before = False, 0.0, {}
+    if mirror is not None:
+        path = APP_MIRROR.item_path(mirror["id"])
+        if not AppMirror.parse(mirror, "app mirror").is_deleting:
+            changed = True
+            if not module.check_mode:
+                module.client.delete(path, operation="Delete the %s" % relationship.describe(mirror))
+        if module.wants_wait:
+            _gone, elapsed = module.waiter.until_gone(path, timeout=module.params["wait_timeout"],
+                                                      description=relationship.describe(mirror))
+    results = [own_replication_schedules(module, app)[0] for app in apps]
+    if mirror is not None:
+        source_id = AppMirror.parse(mirror, "app mirror").source_app_id
+        source_result = next((result for app, result in zip(apps, results) if app["id"] == source_id), None)
+        return dict(changed=changed or changed_any(*results), resource={},
+                    before=relationship.shape(mirror, interval=interval_of(source_result)) if changed else {},
+                    after={}, elapsed=round(elapsed, 1))
+    if not changed_any(*results):
+        return dict(changed=False, resource={}, before={}, after={}, elapsed=0.0)
+    # No relationship, but replication schedules left behind (an earlier run stopped before it removed them).
+    left = [dict(shape, app=app.get("name"), cluster=relationship.cluster_name(app.get("clusterID")))
+            for app, result in zip(apps, results) for shape in result["before"]]
+    return dict(changed=True, resource={}, before={"replication_schedules": left}, after={"replication_schedules": []},
+                elapsed=0.0)
+
+
+def run(module):
+    params = module.params
+    spec = validate_input(AppMirrorSpec, {"namespace_mapping": params["namespace_mapping"],
+                                          "storage_class": params["storage_class"],
+                                          "replication_interval": params["replication_interval"]})
+    relationship = resolve_relationship(module, params["source_app"], params["source_cluster"], params["destination_cluster"])
+    handler = {"established": establish, "failed_over": fail_over, "absent": remove}[params["state"]]
+    return handler(module, spec, relationship)
+
+
+def main():
+    argument_spec = dict(
+        source_app=dict(type="str", required=True),
+        source_cluster=dict(type="str", required=True),
+        destination_cluster=dict(type="str", required=True),
+        namespace_mapping=dict(type="list", elements="dict", options=dict(
+            source=dict(type="str", required=True),
+            destination=dict(type="str", required=True),
+        )),
+        storage_class=dict(type="str"),
+        replication_interval=dict(type="int", default=5),
+        state=dict(type="str", default="established", choices=["established", "failed_over", "absent"]),
+        discard_failed_over_data=dict(type="bool", default=False),
+    )
+    argument_spec.update(wait_argument_spec(wait_timeout=600))
+    module = AstraModule(argument_spec=argument_spec, resource_key="app_mirror")
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()

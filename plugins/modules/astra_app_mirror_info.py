@@ -1,0 +1,154 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: astra_app_mirror_info
+short_description: List the replication relationships (app mirrors) of applications in Astra Control
+version_added: 0.1.0
+description:
+  - Returns the app mirrors of the account, with the names of their applications and clusters added.
+  - Only app mirrors matching every given filter are returned; nothing matching is not an error.
+  - Three requests whatever the filters (clusters, applications, app mirrors); O(state) is applied by the API. No
+    cluster needs to be reachable, so the relationships can be inspected while a source cluster is down.
+author:
+  - kubedr.astra developers (@kubedr)
+options:
+  app:
+    description:
+      - Only the app mirrors whose source or destination application has this name or ID.
+      - A destination application carries the name of its source application, so a name matches both sides.
+      - An unknown application is an error, so a typo does not look like "no relationships".
+    type: str
+  cluster:
+    description:
+      - Only the app mirrors whose source or destination cluster has this name or ID. An unknown cluster is an error.
+    type: str
+  state:
+    description:
+      - Only the app mirrors in this state (the API's values).
+    type: str
+    choices: [establishing, established, failingOver, failedOver, deleting]
+extends_documentation_fragment:
+  - kubedr.astra.connection
+  - kubedr.astra.attributes.info_module
+  - kubedr.astra.attributes.action_group
+seealso:
+  - module: kubedr.astra.astra_app_mirror
+'''
+
+EXAMPLES = r'''
+- name: Manage postgres on prod-east
+  kubedr.astra.astra_app:
+    name: postgres
+    cluster: prod-east
+
+- name: Replicate postgres to dr-west
+  kubedr.astra.astra_app_mirror:
+    source_app: postgres
+    source_cluster: prod-east
+    destination_cluster: dr-west
+
+- name: List the replication relationships of postgres
+  kubedr.astra.astra_app_mirror_info:
+    app: postgres
+  register: postgres_mirrors
+
+- name: Show where postgres replicates to and how healthy that is
+  ansible.builtin.debug:
+    msg: "{{ item.sourceClusterName }} -> {{ item.destinationClusterName }}: {{ item.state }}, health {{ item.healthState }}"
+  loop: "{{ postgres_mirrors.app_mirrors }}"
+
+- name: Find the relationships replicating into dr-west that are established
+  kubedr.astra.astra_app_mirror_info:
+    cluster: dr-west
+    state: established
+  register: established_to_dr
+'''
+
+RETURN = r'''
+app_mirrors:
+  description:
+    - The matching app mirrors as the Astra Control API returns them (camelCase keys), in the API's order; empty when
+      none matches.
+    - Each also carries the names of its applications and clusters.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    sourceAppName:
+      description: Name of the source application (added by the module).
+      type: str
+    sourceClusterName:
+      description: Name of the source cluster (added by the module).
+      type: str
+    destinationAppName:
+      description: Name of the destination application (added by the module).
+      type: str
+    destinationClusterName:
+      description: Name of the destination cluster (added by the module).
+      type: str
+  sample:
+    - id: 7c1d9e2a-4b3f-4e8d-9a6c-5b4e3d2c1f0a
+      type: application/astra-appMirror
+      version: "1.1"
+      sourceAppID: 0d8b1b4e-3f0c-4a51-9c57-5f3c9a0a6b8e
+      sourceClusterID: 11111111-1111-4111-8111-111111111111
+      destinationAppID: 6f5e4d3c-2b1a-4f0e-9d8c-7b6a5f4e3d2c
+      destinationClusterID: 22222222-2222-4222-8222-222222222222
+      state: established
+      stateDesired: established
+      stateAllowed: [failedOver, deleted]
+      transferState: idle
+      healthState: normal
+      sourceAppName: postgres
+      sourceClusterName: prod-east
+      destinationAppName: postgres
+      destinationClusterName: dr-west
+'''
+
+from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import with_names
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
+from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.models import MIRROR_STATES, AppMirror, name_list
+
+
+def run(module):
+    params = module.params
+    lookups = module.lookups
+    clusters = lookups.clusters()
+    cluster = lookups.cluster(params["cluster"], option="cluster", require_managed=False, items=clusters) if params["cluster"] else None
+    apps = lookups.apps()
+    app_ids = None
+    if params["app"]:
+        app_ids = set(app["id"] for app in apps if params["app"] in (app.get("id"), app.get("name")))
+        if not app_ids:
+            raise AstraValidationError("app", "no managed app named or identified by %r; managed apps: %s"
+                                       % (params["app"], name_list(app.get("name") for app in apps)))
+    selected = []
+    for mirror in lookups.app_mirrors(state=params["state"]):
+        parsed = AppMirror.parse(mirror, "app mirror %s" % mirror.get("id"))
+        if app_ids is not None and not parsed.app_ids & app_ids:
+            continue
+        if cluster is not None and cluster["id"] not in parsed.cluster_ids:
+            continue
+        selected.append(mirror)
+    cluster_names = dict((item.get("id"), item.get("name")) for item in clusters)
+    app_names = dict((item.get("id"), item.get("name")) for item in apps)
+    return dict(changed=False, app_mirrors=[with_names(mirror, cluster_names, app_names) for mirror in selected])
+
+
+def main():
+    argument_spec = dict(
+        app=dict(type="str"),
+        cluster=dict(type="str"),
+        state=dict(type="str", choices=list(MIRROR_STATES)),
+    )
+    module = AstraModule(argument_spec=argument_spec)
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()
