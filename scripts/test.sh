@@ -12,13 +12,18 @@ unset ASTRA_API_URL ASTRA_ACCOUNT_ID ASTRA_API_TOKEN ASTRA_CA_PATH ASTRA_VALIDAT
 step() { printf '\n=== %s\n' "$*"; }
 timed() { local start=$SECONDS; "$@"; printf -- '--- %s: %ss\n' "$1" $((SECONDS - start)); }
 
-# ansible-test's shellcheck test needs the program; without it that test passes silently.
-if ! command -v shellcheck >/dev/null; then
-  step "installing shellcheck (apt)"
+# What the tests need from Debian: shellcheck (ansible-test's shellcheck test passes silently without it)
+# and chromium (the report is checked in a real browser).
+missing=()
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]} (apt)"
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "shellcheck missing and not root: install it (apt-get install shellcheck)" >&2; exit 1
+    echo "missing ${missing[*]} and not root: apt-get install ${missing[*]}" >&2; exit 1
   fi
 fi
 

@@ -4,45 +4,9 @@ Session simulators (HTTPS with their own CA, one per time scale); each test star
 from the demo scenario (reset) with an empty request log. Every playbook run
 is checked for the simulator's token in its output, at the verbosity it ran.
 """
-import json
-import os
-import re
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from with_simulator import Simulator  # noqa: E402
-
-PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
-BIN = Path(sys.executable).parent
-COLLECTIONS_PATH = ROOT / ".venv" / "collections"
-MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-class PlaybookRun:
-    def __init__(self, completed):
-        self.rc = completed.returncode
-        self.stdout = completed.stdout
-        self.stderr = completed.stderr
-
-    @property
-    def output(self):
-        return self.stdout + self.stderr
-
-    def recap(self):
-        """The localhost line of PLAY RECAP as a dict of counters."""
-        match = re.search(r"^localhost\s*:\s*(.*)$", self.stdout, re.MULTILINE)
-        if not match:
-            raise AssertionError("no PLAY RECAP in output:\n" + self.output)
-        return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
-
-    def __repr__(self):
-        return "PlaybookRun(rc=%s)\n%s" % (self.rc, self.output)
+from playbook_harness import make_converge, make_run_playbook, make_run_task, start_simulator
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +16,7 @@ def simulators():
 
     def at(time_scale):
         if time_scale not in started:
-            started[time_scale] = Simulator(scenario="demo", time_scale=time_scale, tls=True).start()
+            started[time_scale] = start_simulator(time_scale)
         sim = started[time_scale]
         sim.reset()
         sim.clear_requests_log()
@@ -66,100 +30,6 @@ def simulators():
 def sim(simulators):
     """The demo scenario, fresh for each test, at a time scale that keeps waits short."""
     return simulators(0.02)
-
-
-def mutating_requests(sim):
-    """The POST/PUT/PATCH/DELETE entries of the simulator's request log."""
-    return [entry for entry in sim.requests_log() if entry["method"] in MUTATING]
-
-
-def make_run_playbook(sim):
-    def run(name, check=False, diff=False, extra_vars=None, env=None, unset_env=(), verbosity=0):
-        command = [str(BIN / "ansible-playbook"), str(PLAYBOOKS / name), "-i", "localhost,", "-c", "local"]
-        if check:
-            command.append("--check")
-        if diff:
-            command.append("--diff")
-        if verbosity:
-            command.append("-" + "v" * verbosity)
-        if extra_vars:
-            command += ["-e", json.dumps(extra_vars)]
-        run_env = {key: value for key, value in os.environ.items() if not key.startswith(("ASTRA_", "ANSIBLE_"))}
-        run_env.update(sim.env())
-        run_env.update({
-            "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS_PATH),
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", ""),
-        })
-        run_env.update(env or {})
-        for key in unset_env:
-            run_env.pop(key, None)
-        result = PlaybookRun(subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=600, check=False))
-        assert sim.token not in result.output, "the API token leaked into playbook output"
-        return result
-    return run
-
-
-def make_run_task(run_playbook, tmp_path):
-    """Run one kubedr.astra module task through ansible-playbook and return its registered result.
-
-    The result is written to a file by a task that runs even in check mode, so
-    tests can assert on what the module predicted as well as what it did.
-    """
-    counter = iter(range(1000))
-
-    def run(module, args, check=False, diff=False):
-        number = next(counter)
-        result_path = tmp_path / ("result_%d.json" % number)
-        playbook = tmp_path / ("task_%d.yml" % number)
-        playbook.write_text(json.dumps([{
-            "name": "Run " + module,
-            "hosts": "localhost",
-            "connection": "local",
-            "gather_facts": False,
-            "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
-            "tasks": [
-                {"name": module, "kubedr.astra." + module: args, "register": "task_result", "ignore_errors": True},
-                {"name": "Save the result", "ansible.builtin.copy": {
-                    "content": "{{ task_result | to_json }}", "dest": str(result_path), "mode": "0600"},
-                 "check_mode": False, "diff": False},
-            ],
-        }]))
-        run = run_playbook(str(playbook), check=check, diff=diff)
-        assert run.rc == 0, run
-        result = json.loads(result_path.read_text())
-        result["_output"] = run.output
-        return result
-    return run
-
-
-def make_converge(sim, run_task):
-    """The contract of every mutating task: --check predicts, the real run agrees, a rerun changes nothing.
-
-    Returns the real run's result. Each check run must send no POST/PUT/DELETE,
-    and so must the rerun.
-    """
-    def run(module, args, expect_changed=True):
-        sim.clear_requests_log()
-        predicted = run_task(module, args, check=True)
-        assert not predicted.get("failed"), predicted
-        assert predicted["changed"] == expect_changed, predicted
-        assert mutating_requests(sim) == [], "check mode sent a mutating request"
-
-        real = run_task(module, args)
-        assert not real.get("failed"), real
-        assert real["changed"] == expect_changed, real
-
-        sim.clear_requests_log()
-        again = run_task(module, args)
-        assert not again.get("failed"), again
-        assert again["changed"] is False, again
-        assert mutating_requests(sim) == [], "the second run sent a mutating request"
-        return real
-    return run
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import ast
 import pytest
 import yaml
 
-from conftest import ROOT
+from playbook_harness import ROOT
 
 MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("astra_*.py"))
 # Modules whose examples start from an estate where the demo apps are already managed.

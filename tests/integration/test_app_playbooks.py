@@ -1,5 +1,5 @@
 """astra_app and the info modules through ansible-playbook against the simulator."""
-from conftest import mutating_requests
+from playbook_harness import mutating_requests
 
 
 def managed_app(sim, name):

@@ -3,7 +3,7 @@
 Each step goes through `converge`: --check first (no POST/PUT/DELETE, the same
 `changed` as the real run), the real run, then a rerun that changes nothing.
 """
-from conftest import mutating_requests
+from playbook_harness import mutating_requests
 
 PROD_TO_DR = {"source_app": "postgres", "source_cluster": "prod-east", "destination_cluster": "dr-west"}
 DR_TO_PROD = {"source_app": "postgres", "source_cluster": "dr-west", "destination_cluster": "prod-east"}

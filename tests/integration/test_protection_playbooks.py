@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import mutating_requests
+from playbook_harness import mutating_requests
 
 WORDPRESS = {"app": "wordpress", "cluster": "prod-east"}
 

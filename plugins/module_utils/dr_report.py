@@ -1,0 +1,632 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The DR run report: validation, secret scrubbing and rendering (JSON, HTML, JUnit XML).
+
+Standard library only. build_report() turns the run data the roles collect into
+the report dict (schema version 1); render_json(), render_html() and
+render_junit() turn that dict into file contents; write_report() writes them
+atomically. Every user string is escaped; secrets are scrubbed before anything
+is rendered.
+"""
+
+import datetime
+import html
+import json
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+
+__all__ = ["SCHEMA_VERSION", "GENERATOR", "REDACTED", "RUNBOOKS", "STATUSES", "APP_KEYS", "STEP_KEYS", "FILE_NAMES",
+           "ReportError", "scrub", "parse_time", "format_time", "build_report", "report_directory", "render_json",
+           "render_html", "render_junit", "render_all", "write_report", "planned_changes"]
+
+SCHEMA_VERSION = 1
+GENERATOR = "kubedr.astra.dr_report"
+REDACTED = "VALUE_REDACTED"
+RUNBOOKS = ("drill", "failover", "failback", "protect", "replicate")
+STATUSES = ("passed", "failed", "skipped")
+FILE_NAMES = {"json": "report.json", "html": "report.html", "junit": "junit.xml"}
+
+_SECRET_KEY = re.compile(r"token|password|secret|authorization", re.IGNORECASE)
+_BEARER = re.compile(r"\b(bearer)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+# Characters XML 1.0 cannot carry at all (ANSI colour codes in a message, for example).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class ReportError(ValueError):
+    """Invalid report input; the message starts with the option path (apps[1].steps[0].finished: ...)."""
+
+
+# ---------------------------------------------------------------------- scrubbing
+
+def scrub(value):
+    """A copy of value with every value under a secret-looking key replaced, and bearer tokens masked in strings."""
+    if isinstance(value, dict):
+        return {key: (REDACTED if _SECRET_KEY.search(str(key)) and item is not None else scrub(item))
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scrub(item) for item in value]
+    if isinstance(value, str):
+        return _BEARER.sub(r"\1 " + REDACTED, value)
+    return value
+
+
+# ---------------------------------------------------------------------- time
+
+def parse_time(value, where):
+    """An aware UTC datetime from an ISO 8601 string (Z, an offset, or naive meaning UTC)."""
+    if isinstance(value, datetime.datetime):
+        parsed = value
+    else:
+        text = str(value or "").strip()
+        if not text:
+            raise ReportError("%s: a timestamp is required" % where)
+        if text[-1] in "zZ":
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise ReportError("%s: %r is not an ISO 8601 timestamp (for example 2025-01-31T09:30:00Z)"
+                              % (where, value)) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.astimezone(datetime.timezone.utc)
+
+
+def format_time(moment):
+    """ISO 8601 UTC with a Z; fractions of a second only when there are some."""
+    if moment is None:
+        return None
+    text = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+def _seconds(start, end):
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds(), 3)
+
+
+def format_duration(seconds):
+    """12.5s, 4m 05s, 1h 02m 03s; an en dash for unknown."""
+    if seconds is None:
+        return "\u2013"
+    if seconds < 60:
+        return ("%.1fs" % seconds).replace(".0s", "s")
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return "%dh %02dm %02ds" % (hours, minutes, secs)
+    return "%dm %02ds" % (minutes, secs)
+
+
+# ---------------------------------------------------------------------- the report dict
+
+APP_KEYS = ("name", "cluster", "destination_cluster", "wave", "status", "message", "rto_seconds", "rpo_seconds",
+            "rto_target_seconds", "rpo_target_seconds", "astra_ids", "steps")
+STEP_KEYS = ("name", "started", "finished", "status", "message")
+
+
+def _known_keys(item, allowed, where):
+    if not isinstance(item, dict):
+        raise ReportError("%s: expected a dict, got %r" % (where, item))
+    unknown = sorted(str(key) for key in item if key not in allowed)
+    if unknown:
+        raise ReportError("%s: unknown key(s) %s; the keys are %s" % (where, ", ".join(unknown), ", ".join(allowed)))
+
+
+def _status(value, where):
+    if value in (None, ""):
+        raise ReportError("%s: a status is required (%s)" % (where, ", ".join(STATUSES)))
+    if value not in STATUSES:
+        raise ReportError("%s: %r is not one of %s" % (where, value, ", ".join(STATUSES)))
+    return value
+
+
+def _number(value, where):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ReportError("%s: expected a number of seconds, got %r" % (where, value))
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ReportError("%s: expected a number of seconds, got %r" % (where, value)) from None
+    if number < 0:
+        raise ReportError("%s: must not be negative, got %r" % (where, value))
+    return int(number) if number.is_integer() else number
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _interval(item, where):
+    started = parse_time(item["started"], where + ".started") if item.get("started") not in (None, "") else None
+    finished = parse_time(item["finished"], where + ".finished") if item.get("finished") not in (None, "") else None
+    if started is not None and finished is not None and finished < started:
+        raise ReportError("%s.finished: %s is before %s.started %s" % (where, format_time(finished), where, format_time(started)))
+    return started, finished
+
+
+def _target_met(actual, target):
+    if actual is None or target is None:
+        return None
+    return actual <= target
+
+
+def _build_step(step, where):
+    _known_keys(step, STEP_KEYS, where)
+    if not step.get("name"):
+        raise ReportError("%s.name: a step name is required" % where)
+    started, finished = _interval(step, where)
+    return {
+        "name": str(step["name"]),
+        "status": _status(step.get("status"), where + ".status"),
+        "started": format_time(started),
+        "finished": format_time(finished),
+        "duration_seconds": _seconds(started, finished),
+        "message": _text(step.get("message")),
+    }, started, finished
+
+
+def _build_app(app, where):
+    _known_keys(app, APP_KEYS, where)
+    if not app.get("name"):
+        raise ReportError("%s.name: an app name is required" % where)
+    wave = app.get("wave")
+    if wave is not None:
+        try:
+            wave = int(wave)
+        except (TypeError, ValueError):
+            raise ReportError("%s.wave: expected an integer, got %r" % (where, wave)) from None
+    ids = app.get("astra_ids") or {}
+    if not isinstance(ids, dict):
+        raise ReportError("%s.astra_ids: expected a dict, got %r" % (where, ids))
+    steps, starts, ends = [], [], []
+    if not isinstance(app.get("steps") or [], (list, tuple)):
+        raise ReportError("%s.steps: expected a list, got %r" % (where, app["steps"]))
+    for index, step in enumerate(app.get("steps") or []):
+        built, started, finished = _build_step(step, "%s.steps[%d]" % (where, index))
+        steps.append(built)
+        starts.extend([started] if started else [])
+        ends.extend([finished] if finished else [])
+    started, finished = (min(starts) if starts else None), (max(ends) if ends else None)
+    result = {
+        "name": str(app["name"]),
+        "cluster": _text(app.get("cluster")),
+        "destination_cluster": _text(app.get("destination_cluster")),
+        "wave": wave,
+        "status": _status(app.get("status"), where + ".status"),
+        "message": _text(app.get("message")),
+        "started": format_time(started),
+        "finished": format_time(finished),
+        "duration_seconds": _seconds(started, finished),
+    }
+    for kind in ("rto", "rpo"):
+        actual = _number(app.get(kind + "_seconds"), "%s.%s_seconds" % (where, kind))
+        target = _number(app.get(kind + "_target_seconds"), "%s.%s_target_seconds" % (where, kind))
+        result.update({kind + "_seconds": actual, kind + "_target_seconds": target, kind + "_passed": _target_met(actual, target)})
+    result["astra_ids"] = {str(key): _text(value) for key, value in ids.items()}
+    result["steps"] = steps
+    return result
+
+
+def build_report(runbook, started, finished, apps, title=None, extra=None):
+    """The report dict (schema version 1) from the run data; raises ReportError naming the bad option."""
+    if runbook not in RUNBOOKS:
+        raise ReportError("runbook: %r is not one of %s" % (runbook, ", ".join(RUNBOOKS)))
+    run_started = parse_time(started, "started")
+    run_finished = parse_time(finished, "finished")
+    if run_finished < run_started:
+        raise ReportError("finished: %s is before started %s" % (format_time(run_finished), format_time(run_started)))
+    if not isinstance(apps or [], (list, tuple)):
+        raise ReportError("apps: expected a list, got %r" % (apps,))
+    if extra is not None and not isinstance(extra, dict):
+        raise ReportError("extra: expected a dict, got %r" % (extra,))
+    built = [_build_app(app, "apps[%d]" % index) for index, app in enumerate(scrub(list(apps or [])))]
+    failed = [app["name"] for app in built if app["status"] == "failed"]
+    missed = sum(1 for app in built for kind in ("rto", "rpo") if app[kind + "_passed"] is False)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": GENERATOR,
+        "run": {
+            "runbook": runbook,
+            "title": str(title) if title else "kubedr.astra %s report" % runbook,
+            "started": format_time(run_started),
+            "finished": format_time(run_finished),
+            "duration_seconds": _seconds(run_started, run_finished),
+            "passed": not failed,
+            "app_count": len(built),
+            "failed_count": len(failed),
+            "skipped_count": sum(1 for app in built if app["status"] == "skipped"),
+            "targets_missed": missed,
+            "failed_apps": failed,
+        },
+        "apps": built,
+        "extra": scrub(dict(extra or {})),
+    }
+
+
+def report_directory(path, runbook, started, timestamped=True):
+    """<path>/<runbook>-<YYYYmmddTHHMMSSZ of started>, or path itself when not timestamped."""
+    if not timestamped:
+        return path
+    return os.path.join(path, "%s-%s" % (runbook, parse_time(started, "started").strftime("%Y%m%dT%H%M%SZ")))
+
+
+# ---------------------------------------------------------------------- JSON
+
+def render_json(report):
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------------- HTML
+
+def _h(value):
+    """HTML-escaped text (attributes too); None becomes an en dash."""
+    if value is None:
+        return "\u2013"
+    return html.escape(_XML_INVALID.sub("", str(value)), quote=True)
+
+
+_CSS = """
+:root { --ok: #1e7b34; --bad: #b3261e; --skip: #6b6b6b; --ink: #1b1f24; --muted: #5a6270; --line: #d0d7de; }
+* { box-sizing: border-box; }
+body { font-family: "Liberation Sans", "DejaVu Sans", Arial, Helvetica, sans-serif; color: var(--ink);
+       margin: 24px auto; max-width: 1240px; padding: 0 16px; font-size: 14px; line-height: 1.4; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 14px; margin: 16px 0 6px; }
+.subtitle { color: var(--muted); margin: 0 0 16px; }
+.verdict { display: inline-block; font-weight: bold; padding: 4px 14px; border-radius: 4px; color: #fff;
+           font-size: 16px; letter-spacing: .05em; }
+.verdict.passed { background: var(--ok); } .verdict.failed { background: var(--bad); }
+.summary { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px 16px; margin: 12px 0; }
+.summary div { border: 1px solid var(--line); border-radius: 4px; padding: 6px 10px; }
+.summary dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+.summary dd { margin: 2px 0 0; font-weight: bold; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
+th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f5f7; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+td.num { white-space: nowrap; }
+td.msg { word-break: break-word; }
+table.steps { table-layout: fixed; }
+table.steps th:nth-child(1) { width: 16%; } table.steps th:nth-child(2) { width: 11%; }
+table.steps th:nth-child(3), table.steps th:nth-child(4) { width: 17%; } table.steps th:nth-child(5) { width: 10%; }
+table.extra th { text-transform: none; letter-spacing: 0; font-size: 13px; width: 25%; }
+code { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 12px; }
+.status { font-weight: bold; white-space: nowrap; }
+.status.passed, .met { color: var(--ok); } .status.failed, .missed { color: var(--bad); }
+.status.skipped { color: var(--skip); }
+tr.failed td:first-child { border-left: 4px solid var(--bad); }
+figure { margin: 8px 0; }
+figcaption { color: var(--muted); font-size: 12px; }
+svg.timeline { width: 100%; height: auto; display: block; }
+svg text { font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
+footer { margin-top: 28px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 6px; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 11px; }
+  h2 { break-after: avoid; }
+  tr, figure, .summary div, .app-steps { break-inside: avoid; }
+  thead { display: table-header-group; }
+}
+"""
+
+_STATUS_SYMBOL = {"passed": "\u2714", "failed": "\u2718", "skipped": "\u2013"}
+_STATUS_COLOUR = {"passed": "#1e7b34", "failed": "#b3261e", "skipped": "#6b6b6b"}
+# Tableau 10 without its red, which marks failures here.
+_PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac")
+_TICKS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+
+
+def _status_cell(status):
+    return '<span class="status %s">%s %s</span>' % (_h(status), _STATUS_SYMBOL.get(status, ""), _h(status.upper()))
+
+
+def _target_cell(actual, target, met):
+    if actual is None and target is None:
+        return "\u2013"
+    text = "%s / %s" % (format_duration(actual), format_duration(target) if target is not None else "no target")
+    if met is None:
+        return _h(text)
+    return '%s <span class="%s">%s</span>' % (_h(text), "met" if met else "missed", "\u2714 met" if met else "\u2718 missed")
+
+
+def _route(app):
+    if app["destination_cluster"]:
+        return "%s \u2192 %s" % (_h(app["cluster"]), _h(app["destination_cluster"]))
+    return _h(app["cluster"])
+
+
+def _clock(seconds, long_form):
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if long_form:
+        return "%d:%02d:%02d" % (hours, minutes, secs)
+    return "%d:%02d" % (minutes, secs)
+
+
+def _timeline_svg(report):
+    """Inline SVG: one row per app, one bar per timed step, a time axis and a legend."""
+    run = report["run"]
+    apps = report["apps"]
+    origin = parse_time(run["started"], "started")
+    end = parse_time(run["finished"], "finished")
+    timed = [(parse_time(step["started"], "started"), parse_time(step["finished"], "finished"))
+             for app in apps for step in app["steps"] if step["started"] and step["finished"]]
+    if not timed:
+        return '<p class="no-timeline">No step timings were recorded, so there is no timeline.</p>'
+    origin = min([origin] + [start for start, _end in timed])
+    end = max([end] + [finish for _start, finish in timed])
+    span = max((end - origin).total_seconds(), 1.0)
+    tick = next((candidate for candidate in _TICKS if span / candidate <= 10), _TICKS[-1])
+    long_form = span >= 3600
+
+    width, label_w, right, top, row_h, bar_h = 1100, 210, 20, 34, 34, 20
+    plot_w = width - label_w - right
+    plot_bottom = top + row_h * len(apps)
+
+    def x_of(moment):
+        return label_w + (moment - origin).total_seconds() / span * plot_w
+
+    names = []
+    for app in apps:
+        for step in app["steps"]:
+            if step["name"] not in names:
+                names.append(step["name"])
+    colours = {name: _PALETTE[index % len(_PALETTE)] for index, name in enumerate(names)}
+
+    parts = []
+    parts.append('<defs><pattern id="hatch-failed" width="6" height="6" patternUnits="userSpaceOnUse" '
+                 'patternTransform="rotate(45)"><rect width="6" height="6" fill="none"/>'
+                 '<line x1="0" y1="0" x2="0" y2="6" stroke="#b3261e" stroke-width="2.5"/></pattern></defs>')
+    parts.append('<text x="%d" y="16" font-size="12" fill="#5a6270">Time since run start (%s, run started %s)</text>'
+                 % (label_w, "h:mm:ss" if long_form else "m:ss", _h(run["started"])))
+    # Rows, labels and bars.
+    for index, app in enumerate(apps):
+        y = top + index * row_h
+        if index % 2 == 0:
+            parts.append('<rect x="0" y="%d" width="%d" height="%d" fill="#f6f8fa"/>' % (y, width, row_h))
+        label = app["name"] if len(app["name"]) <= 26 else app["name"][:25] + "\u2026"
+        parts.append('<text x="8" y="%.1f" font-size="13" fill="%s">%s</text>'
+                     % (y + row_h / 2 + 4.5, _STATUS_COLOUR[app["status"]], _STATUS_SYMBOL[app["status"]]))
+        parts.append('<text class="app-label" x="24" y="%.1f" font-size="13" fill="#1b1f24"><title>%s</title>%s</text>'
+                     % (y + row_h / 2 + 4.5, _h(app["name"]), _h(label)))
+        for step in app["steps"]:
+            if not (step["started"] and step["finished"]):
+                continue
+            start, finish = parse_time(step["started"], "started"), parse_time(step["finished"], "finished")
+            x0 = x_of(start)
+            bar_w = max(x_of(finish) - x0, 2.0)
+            by = y + (row_h - bar_h) / 2
+            status = step["status"]
+            extra = ""
+            if status == "failed":
+                extra = ' stroke="#b3261e" stroke-width="2.5"'
+            elif status == "skipped":
+                extra = ' fill-opacity="0.35" stroke="#6b6b6b" stroke-width="1" stroke-dasharray="3 2"'
+            else:
+                extra = ' stroke="#ffffff" stroke-width="1"'
+            tooltip = "%s \u2014 %s: %s, %s \u2192 %s (%s)%s" % (
+                app["name"], step["name"], status, step["started"], step["finished"],
+                format_duration(step["duration_seconds"]), (" \u2014 " + step["message"]) if step["message"] else "")
+            parts.append('<rect class="bar" data-app="%s" data-step="%s" data-status="%s" x="%.1f" y="%.1f" '
+                         'width="%.1f" height="%d" rx="2" fill="%s"%s><title>%s</title></rect>'
+                         % (_h(app["name"]), _h(step["name"]), _h(status), x0, by, bar_w, bar_h,
+                            colours[step["name"]], extra, _h(tooltip)))
+            if status == "failed":
+                parts.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="url(#hatch-failed)" '
+                             'pointer-events="none"/>' % (x0, by, bar_w, bar_h))
+            if bar_w >= len(step["name"]) * 6.4 + 8:
+                parts.append('<text x="%.1f" y="%.1f" font-size="11" fill="#1b1f24" pointer-events="none">%s</text>'
+                             % (x0 + 4, by + bar_h / 2 + 4, _h(step["name"])))
+    # Axis with ticks and grid lines.
+    parts.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#1b1f24"/>' % (label_w, plot_bottom, width - right, plot_bottom))
+    parts.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#1b1f24"/>' % (label_w, top, label_w, plot_bottom))
+    value = 0
+    while value <= span + 1e-9:
+        x = label_w + value / span * plot_w
+        parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#d0d7de" stroke-dasharray="2 3"/>' % (x, top, x, plot_bottom))
+        parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#1b1f24"/>' % (x, plot_bottom, x, plot_bottom + 5))
+        parts.append('<text class="tick" x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#1b1f24">%s</text>'
+                     % (x, plot_bottom + 18, _clock(value, long_form)))
+        value += tick
+    # Legend: step colours, then what the outlines mean; wrapped to the chart width.
+    items = [("swatch", colours[name], name) for name in names]
+    items += [("failed", None, "failed step (red outline, hatched)"), ("skipped", None, "skipped step (faded, dashed)")]
+    lx, ly = label_w, plot_bottom + 40
+    legend = ['<g class="legend">']
+    for kind, colour, text in items:
+        item_w = 26 + len(text) * 6.2 + 18
+        if lx + item_w > width - right and lx > label_w:
+            lx, ly = label_w, ly + 22
+        if kind == "swatch":
+            legend.append('<rect x="%.1f" y="%d" width="18" height="12" rx="2" fill="%s"/>' % (lx, ly - 10, colour))
+        elif kind == "failed":
+            legend.append('<rect x="%.1f" y="%d" width="18" height="12" rx="2" fill="#ffffff" stroke="#b3261e" '
+                          'stroke-width="2"/><rect x="%.1f" y="%d" width="18" height="12" fill="url(#hatch-failed)"/>'
+                          % (lx, ly - 10, lx, ly - 10))
+        else:
+            legend.append('<rect x="%.1f" y="%d" width="18" height="12" rx="2" fill="#bab0ac" fill-opacity="0.35" '
+                          'stroke="#6b6b6b" stroke-dasharray="3 2"/>' % (lx, ly - 10))
+        legend.append('<text x="%.1f" y="%d" font-size="12" fill="#1b1f24">%s</text>' % (lx + 24, ly, _h(text)))
+        lx += item_w
+    legend.append("</g>")
+    height = ly + 14
+    return ('<svg class="timeline" role="img" aria-label="Timeline of every app\'s steps" viewBox="0 0 %d %d" '
+            'width="%d" height="%d" preserveAspectRatio="xMinYMin meet">%s%s</svg>'
+            % (width, height, width, height, "".join(parts), "".join(legend)))
+
+
+def _extra_rows(extra):
+    rows = []
+    for key, value in extra.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        rows.append("<tr><th>%s</th><td><code>%s</code></td></tr>" % (_h(key), _h(shown)))
+    return "".join(rows)
+
+
+def render_html(report):
+    """One self-contained HTML page: inline CSS and SVG, no script, no external reference."""
+    run = report["run"]
+    apps = report["apps"]
+    verdict = "passed" if run["passed"] else "failed"
+    passed_count = sum(1 for app in apps if app["status"] == "passed")
+    out = ['<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+           '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+           '<meta name="generator" content="%s">\n<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n'
+           % (_h(report["generator"]), _h(run["title"]), _CSS)]
+    out.append('<header>\n<h1>%s</h1>\n<p class="subtitle">Disaster-recovery %s run, %s to %s (UTC)</p>\n'
+               '<span class="verdict %s" id="verdict">%s</span>\n'
+               % (_h(run["title"]), _h(run["runbook"]), _h(run["started"]), _h(run["finished"]), verdict,
+                  "PASSED" if run["passed"] else "FAILED"))
+    cells = [("Runbook", run["runbook"]), ("Started (UTC)", run["started"]), ("Finished (UTC)", run["finished"]),
+             ("Duration", format_duration(run["duration_seconds"])),
+             ("Apps", "%d" % run["app_count"]), ("Passed", "%d" % passed_count),
+             ("Failed", "%d" % run["failed_count"]), ("Skipped", "%d" % run["skipped_count"])]
+    out.append('<dl class="summary">%s</dl>\n</header>\n'
+               % "".join("<div><dt>%s</dt><dd>%s</dd></div>" % (_h(name), _h(value)) for name, value in cells))
+    if run["targets_missed"]:
+        out.append('<p class="missed"><strong>%d RTO/RPO target(s) missed.</strong></p>\n' % run["targets_missed"])
+
+    out.append('<section>\n<h2>Applications</h2>\n<table class="apps">\n<thead><tr><th>App</th>'
+               '<th>Cluster \u2192 destination</th><th>Wave</th><th>Status</th><th>RTO / target</th>'
+               '<th>RPO / target</th><th>Message</th></tr></thead>\n<tbody>\n')
+    for app in apps:
+        out.append('<tr class="app-row %s" data-app="%s"><td><strong>%s</strong></td><td>%s</td><td class="num">%s</td>'
+                   '<td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="msg">%s</td></tr>\n'
+                   % (_h(app["status"]), _h(app["name"]), _h(app["name"]), _route(app), _h(app["wave"]),
+                      _status_cell(app["status"]),
+                      _target_cell(app["rto_seconds"], app["rto_target_seconds"], app["rto_passed"]),
+                      _target_cell(app["rpo_seconds"], app["rpo_target_seconds"], app["rpo_passed"]),
+                      _h(app["message"]) if app["message"] else ""))
+    if not apps:
+        out.append('<tr><td colspan="7">No apps in this run.</td></tr>\n')
+    out.append("</tbody>\n</table>\n</section>\n")
+
+    out.append('<section>\n<h2>Timeline</h2>\n<figure>\n%s\n<figcaption>One row per app, one bar per step, '
+               'positioned by time relative to the run start.</figcaption>\n</figure>\n</section>\n'
+               % _timeline_svg(report))
+
+    out.append("<section>\n<h2>Steps and Astra Control identifiers</h2>\n")
+    for app in apps:
+        out.append('<div class="app-steps">\n<h3>%s %s</h3>\n' % (_status_cell(app["status"]), _h(app["name"])))
+        if app["astra_ids"]:
+            out.append("<p>%s</p>\n" % "; ".join("%s: <code>%s</code>" % (_h(key), _h(value))
+                                                 for key, value in sorted(app["astra_ids"].items())))
+        if app["steps"]:
+            out.append('<table class="steps"><thead><tr><th>Step</th><th>Status</th><th>Started (UTC)</th>'
+                       '<th>Finished (UTC)</th><th>Duration</th><th>Message</th></tr></thead><tbody>')
+            for step in app["steps"]:
+                out.append('<tr><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+                           '<td class="msg">%s</td></tr>'
+                           % (_h(step["name"]), _status_cell(step["status"]), _h(step["started"]), _h(step["finished"]),
+                              _h(format_duration(step["duration_seconds"])), _h(step["message"]) if step["message"] else ""))
+            out.append("</tbody></table>\n")
+        out.append("</div>\n")
+    out.append("</section>\n")
+
+    if report["extra"]:
+        out.append('<section>\n<h2>Run metadata</h2>\n<table class="extra"><tbody>%s</tbody></table>\n</section>\n'
+                   % _extra_rows(report["extra"]))
+    out.append("<footer>Generated by %s (report schema version %d). All times are UTC. Values under keys naming a "
+               "token, password, secret or authorization are replaced by %s.</footer>\n</body>\n</html>\n"
+               % (_h(report["generator"]), report["schema_version"], REDACTED))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------- JUnit XML
+
+def _x(value):
+    return _XML_INVALID.sub("", "" if value is None else str(value))
+
+
+def render_junit(report):
+    """JUnit XML: one testsuite kubedr.astra.<runbook>, one testcase per app (failure/skipped as appropriate)."""
+    run = report["run"]
+    suite_name = "kubedr.astra.%s" % run["runbook"]
+    root = ET.Element("testsuites", name=_x(run["title"]), tests=str(run["app_count"]), failures=str(run["failed_count"]),
+                      errors="0", skipped=str(run["skipped_count"]), time="%.3f" % (run["duration_seconds"] or 0))
+    suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(run["app_count"]),
+                          failures=str(run["failed_count"]), errors="0", skipped=str(run["skipped_count"]),
+                          time="%.3f" % (run["duration_seconds"] or 0), timestamp=_x(run["started"]))
+    properties = ET.SubElement(suite, "properties")
+    for name in ("runbook", "title", "started", "finished"):
+        ET.SubElement(properties, "property", name=name, value=_x(run[name]))
+    for app in report["apps"]:
+        classname = suite_name + "." + (app["cluster"] or "app")
+        case = ET.SubElement(suite, "testcase", classname=_x(classname), name=_x(app["name"]),
+                             time="%.3f" % (app["duration_seconds"] or 0))
+        lines = ["%s %s%s%s" % (step["status"].upper(), step["name"],
+                                (" " + format_duration(step["duration_seconds"])) if step["duration_seconds"] is not None else "",
+                                (": " + step["message"]) if step["message"] else "") for step in app["steps"]]
+        for kind in ("rto", "rpo"):
+            if app[kind + "_seconds"] is not None:
+                lines.append("%s %s (target %s)" % (kind.upper(), format_duration(app[kind + "_seconds"]),
+                                                    format_duration(app[kind + "_target_seconds"])))
+        lines += ["%s: %s" % (key, value) for key, value in sorted(app["astra_ids"].items())]
+        if app["status"] == "failed":
+            failed_steps = [step["name"] for step in app["steps"] if step["status"] == "failed"]
+            message = app["message"] or ("failed at step %s" % ", ".join(failed_steps) if failed_steps else "failed")
+            failure = ET.SubElement(case, "failure", message=_x(message), type="failed")
+            failure.text = _x("\n".join([message] + lines))
+        elif app["status"] == "skipped":
+            ET.SubElement(case, "skipped", message=_x(app["message"] or "skipped"))
+        if lines:
+            ET.SubElement(case, "system-out").text = _x("\n".join(lines))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# ---------------------------------------------------------------------- files
+
+def render_all(report):
+    """{kind: file content} for json, html and junit."""
+    return {"json": render_json(report), "html": render_html(report), "junit": render_junit(report)}
+
+
+def _same_content(path, content):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == content.encode("utf-8")
+    except OSError:
+        return False
+
+
+def planned_changes(directory, contents):
+    """The kinds whose file is missing or differs from what would be written."""
+    return [kind for kind in FILE_NAMES if not _same_content(os.path.join(directory, FILE_NAMES[kind]), contents[kind])]
+
+
+def _write_atomically(path, content):
+    fd, temp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def write_report(directory, contents, only=None):
+    """Write the files (all, or the kinds in only) atomically with mode 0644; create the directory; return the paths."""
+    os.makedirs(directory, mode=0o755, exist_ok=True)
+    paths = {kind: os.path.join(directory, name) for kind, name in FILE_NAMES.items()}
+    for kind in FILE_NAMES:
+        if only is None or kind in only:
+            _write_atomically(paths[kind], contents[kind])
+    return paths

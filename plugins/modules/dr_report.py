@@ -1,0 +1,256 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: dr_report
+short_description: Write the report of a disaster-recovery run (JSON, HTML and JUnit XML)
+version_added: 0.1.0
+description:
+  - Writes the evidence of one run of a runbook (drill, failover, failback, protect or replicate) into a report directory
+    on the controller. The roles call it at the end of each run; playbooks can call it too.
+  - C(report.json) is machine-readable (schema version 1) and holds the run, every app with its steps, times,
+    RTO and RPO against their targets, the pass or fail verdicts and the Astra Control IDs.
+  - C(report.html) is one self-contained page (inline CSS and SVG, no script, no external reference of any kind)
+    with a summary, a table with one row per app and a timeline chart of every app's steps. It prints on A4 landscape.
+  - C(junit.xml) holds one testsuite C(kubedr.astra.<runbook>) with one testcase per app, for AWX and CI dashboards.
+  - Before anything is rendered, every value under a key whose name contains C(token), C(password), C(secret) or
+    C(authorization) (case-insensitive), in O(apps) and O(extra) alike, becomes C(VALUE_REDACTED), and bearer tokens
+    in strings are masked. No option of this module is meant to carry a secret.
+  - Files are written atomically (a temporary file renamed into place) with mode 0644; the directory is created if missing.
+    A file whose content would not change is left alone, so re-running with O(timestamped=false) and the same data
+    reports no change.
+  - The module does not talk to Astra Control and takes no connection options, so it is not in the
+    C(kubedr.astra.astra) action group.
+author:
+  - kubedr.astra developers (@kubedr)
+options:
+  path:
+    description:
+      - The directory under which the report directory is created (see O(timestamped)).
+    type: path
+    required: true
+  runbook:
+    description:
+      - The runbook this run executed.
+    type: str
+    required: true
+    choices: [drill, failover, failback, protect, replicate]
+  title:
+    description:
+      - The report's title.
+      - Defaults to C(kubedr.astra <runbook> report).
+    type: str
+  started:
+    description:
+      - When the run started, as an ISO 8601 timestamp such as C(2025-01-31T09:30:00Z).
+      - A timestamp without an offset is taken as UTC. All times in the report are shown in UTC.
+    type: str
+    required: true
+  finished:
+    description:
+      - When the run finished, as an ISO 8601 timestamp; not before O(started).
+    type: str
+    required: true
+  timestamped:
+    description:
+      - If V(true), the report goes into C(<path>/<runbook>-<YYYYmmddTHHMMSSZ>), named after O(started) in UTC,
+        so every run keeps its own directory.
+      - If V(false), the files go straight into O(path).
+    type: bool
+    default: true
+  apps:
+    description:
+      - One entry per app the run handled, in the order to show them. Each entry is a dict with these keys
+        (the module checks them and names the entry, for example C(apps[1].steps[0].finished), in its error messages);
+        any other key is an error.
+      - C(name) (str, required) - the app's name.
+      - C(status) (str, required) - the app's verdict, V(passed), V(failed) or V(skipped). The run passes when no app failed.
+      - C(cluster) (str) - the cluster the app runs on (the source).
+      - C(destination_cluster) (str) - the cluster the app was cloned, restored, replicated or failed over to.
+      - C(wave) (int) - the wave the app ran in.
+      - C(message) (str) - a one-line explanation, shown in the table and as the JUnit failure message.
+      - C(rto_seconds), C(rpo_seconds) (float) - the recovery time and the recovery point (age of the data recovered)
+        achieved, in seconds.
+      - C(rto_target_seconds), C(rpo_target_seconds) (float) - the objectives, in seconds; with the achieved values
+        they give the RTO and RPO verdicts (met when achieved <= target).
+      - C(astra_ids) (dict of str) - the Astra Control IDs involved, by role, for example C(source_app_id),
+        C(clone_app_id), C(backup_id) or C(mirror_id).
+      - C(steps) (list of dicts) - the app's steps in order, each with C(name) (str, required; steps with the same name
+        share a colour in the timeline), C(status) (str, required; V(passed), V(failed) or V(skipped)),
+        C(started) and C(finished) (ISO 8601; C(finished) not before C(started)) and C(message) (str).
+        Each step with both times is one bar in the timeline.
+    type: list
+    elements: dict
+    default: []
+  extra:
+    description:
+      - Free-form run metadata shown in the report, such as the targets or the API URL.
+      - Secret-looking keys are scrubbed (see the description), but do not pass secrets here.
+    type: dict
+attributes:
+  check_mode:
+    description: Renders the report, writes nothing and returns the paths it would write.
+    support: full
+  diff_mode:
+    description: Reports no diff.
+    support: none
+notes:
+  - Runs on the controller. Times are computed from O(started), O(finished) and the step times, never from the clock,
+    so the same input always renders the same files.
+seealso:
+  - module: kubedr.astra.astra_app_clone
+  - module: kubedr.astra.astra_app_mirror
+'''
+
+EXAMPLES = r'''
+- name: Write the report of a drill
+  kubedr.astra.dr_report:
+    path: /var/tmp/kubedr-reports
+    runbook: drill
+    title: Quarterly DR drill, prod-east to dr-west
+    started: "2025-01-31T09:30:00Z"
+    finished: "2025-01-31T09:41:12Z"
+    extra:
+      requested_by: change CHG-1234
+    apps:
+      - name: wordpress
+        cluster: prod-east
+        destination_cluster: dr-west
+        wave: 1
+        status: passed
+        rto_seconds: 412
+        rto_target_seconds: 900
+        rpo_seconds: 1800
+        rpo_target_seconds: 3600
+        astra_ids:
+          source_app_id: 6a1b9c4e-2f3d-4e5f-8a7b-9c0d1e2f3a4b
+          clone_app_id: 0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f
+        steps:
+          - {name: snapshot, started: "2025-01-31T09:30:02Z", finished: "2025-01-31T09:31:40Z", status: passed}
+          - {name: clone, started: "2025-01-31T09:31:41Z", finished: "2025-01-31T09:36:54Z", status: passed}
+          - {name: verify, started: "2025-01-31T09:36:55Z", finished: "2025-01-31T09:37:14Z", status: passed}
+      - name: shop
+        cluster: prod-east
+        destination_cluster: dr-west
+        wave: 2
+        status: failed
+        message: clone did not become ready within 600 s
+        steps:
+          - {name: snapshot, started: "2025-01-31T09:37:20Z", finished: "2025-01-31T09:38:01Z", status: passed}
+          - name: clone
+            started: "2025-01-31T09:38:02Z"
+            finished: "2025-01-31T09:41:10Z"
+            status: failed
+            message: timed out
+  register: drill_report
+
+- name: Show where the report is
+  ansible.builtin.debug:
+    msg: "{{ drill_report.report.html }} ({{ 'passed' if drill_report.report.passed else 'failed' }})"
+
+- name: Keep only the latest report of the nightly protection run
+  kubedr.astra.dr_report:
+    path: /var/tmp/kubedr-reports/protect-latest
+    timestamped: false
+    runbook: protect
+    started: "2025-01-31T01:00:00Z"
+    finished: "2025-01-31T01:04:30Z"
+    apps:
+      - {name: wordpress, cluster: prod-east, status: passed}
+'''
+
+RETURN = r'''
+report:
+  description: Where the report is and its verdict.
+  returned: always
+  type: dict
+  contains:
+    directory:
+      description: The report directory.
+      type: str
+      sample: /var/tmp/kubedr-reports/drill-20250131T093000Z
+    json:
+      description: The path of C(report.json).
+      type: str
+      sample: /var/tmp/kubedr-reports/drill-20250131T093000Z/report.json
+    html:
+      description: The path of C(report.html).
+      type: str
+      sample: /var/tmp/kubedr-reports/drill-20250131T093000Z/report.html
+    junit:
+      description: The path of C(junit.xml).
+      type: str
+      sample: /var/tmp/kubedr-reports/drill-20250131T093000Z/junit.xml
+    passed:
+      description: Whether the run passed, that is no app failed.
+      type: bool
+      sample: false
+    failed_apps:
+      description: The names of the apps that failed, in report order.
+      type: list
+      elements: str
+      sample: [shop]
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.kubedr.astra.plugins.module_utils.dr_report import (
+    FILE_NAMES,
+    RUNBOOKS,
+    ReportError,
+    build_report,
+    planned_changes,
+    render_all,
+    report_directory,
+    write_report,
+)
+
+
+def argument_spec():
+    # The app dicts are checked by build_report(), which names the entry at fault (apps[1].steps[0].finished);
+    # an argspec for them is not possible anyway: "message" is reserved for ansible-core in argument specs.
+    return dict(
+        path=dict(type="path", required=True),
+        runbook=dict(type="str", required=True, choices=list(RUNBOOKS)),
+        title=dict(type="str"),
+        started=dict(type="str", required=True),
+        finished=dict(type="str", required=True),
+        timestamped=dict(type="bool", default=True),
+        apps=dict(type="list", elements="dict", default=[]),
+        extra=dict(type="dict"),
+    )
+
+
+def run(module):
+    params = module.params
+    try:
+        report = build_report(params["runbook"], params["started"], params["finished"], params["apps"],
+                              title=params["title"], extra=params["extra"])
+        directory = report_directory(params["path"], params["runbook"], params["started"], params["timestamped"])
+    except ReportError as exc:
+        module.fail_json(msg=str(exc))
+    contents = render_all(report)
+    changes = planned_changes(directory, contents)
+    paths = {kind: os.path.join(directory, name) for kind, name in FILE_NAMES.items()}
+    if changes and not module.check_mode:
+        try:
+            paths = write_report(directory, contents, only=changes)
+        except OSError as exc:
+            module.fail_json(msg="writing the report into %s failed: %s" % (directory, exc))
+    result = dict(directory=directory, passed=report["run"]["passed"], failed_apps=report["run"]["failed_apps"])
+    result.update(paths)
+    module.exit_json(changed=bool(changes), report=result)
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    run(module)
+
+
+if __name__ == "__main__":
+    main()
