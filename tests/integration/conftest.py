@@ -65,8 +65,11 @@ def converge_fast(fast_sim, run_task_fast):
 
 @pytest.fixture
 def slow_sim(simulators):
-    """A simulator slow enough (a backup runs for about 5 s) to act while an operation is under way."""
-    return simulators(0.5)
+    """A simulator slow enough to act while an operation is under way: a backup runs for about 20 s.
+
+    The window must stay open across a whole ansible-playbook run on a loaded 2-core machine.
+    """
+    return simulators(2.0)
 
 
 @pytest.fixture

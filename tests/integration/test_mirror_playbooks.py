@@ -25,8 +25,8 @@ def runs_workloads(sim, app):
     return bool(workload_kinds(sim, app) & {"Deployment", "StatefulSet"})
 
 
-def test_failover_and_failback_of_postgres(sim, run_task, converge):
-    assert run_task("astra_app", {"name": "postgres", "cluster": "prod-east"})["app"]["state"] == "ready"
+def test_failover_and_failback_of_postgres(sim, converge):
+    assert converge("astra_app", {"name": "postgres", "cluster": "prod-east"})["app"]["state"] == "ready"
 
     established = converge("astra_app_mirror", dict(PROD_TO_DR, state="established", replication_interval=5))["app_mirror"]
     prod_app = app_on(sim, "postgres", "prod-east")
