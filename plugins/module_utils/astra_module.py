@@ -49,6 +49,14 @@ def astra_argument_spec():
     )
 
 
+def app_argument_spec():
+    """The application a module acts on (documented in the kubedr.astra.app fragment)."""
+    return dict(
+        app=dict(type="str", required=True),
+        cluster=dict(type="str"),
+    )
+
+
 def wait_argument_spec(wait_timeout=600):
     """The wait options (documented in the kubedr.astra.wait fragment)."""
     return dict(

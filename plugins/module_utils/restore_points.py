@@ -6,16 +6,15 @@
 """What astra_app_snapshot and astra_app_backup (and their _info twins) share: snapshots and backups
 are both restore points of one app, named once per app, created by POST and removed by DELETE."""
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import app_argument_spec, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.models import dns1123_label_problem, newest_first
 
 
 def restore_point_argument_spec(wait_timeout=600):
     """Options of astra_app_snapshot and astra_app_backup besides their own."""
-    spec = dict(
-        app=dict(type="str", required=True),
-        cluster=dict(type="str"),
+    spec = app_argument_spec()
+    spec.update(
         name=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )

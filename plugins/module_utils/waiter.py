@@ -63,49 +63,52 @@ class Waiter:
         done is asked first. failed may return a string: the reason, quoted in the error.
         """
         description = description or path
-        start = self._clock()
-        deadline = start + timeout
-        delay = self.first_delay
-        errors = 0
-        resource = None
-        while True:
-            try:
-                resource = self.client.get(path, operation="Wait for %s" % description)
-                errors = 0
-            except AstraApiError as exc:
-                if exc.status == 404:
-                    raise AstraWaitError(description, target, "gone", resource, self._clock() - start, timeout) from None
-                errors = self._count_error(exc, errors)
-            except AstraConnectionError as exc:
-                errors = self._count_error(exc, errors)
-            else:
-                if done(resource):
-                    return resource, self._clock() - start
-                verdict = failed(resource) if failed else None
-                if verdict:
-                    raise AstraWaitError(description, target, "failed", resource, self._clock() - start, timeout,
-                                         cause=verdict if isinstance(verdict, str) else None)
-            delay = self._pause(deadline, delay, description, target, resource, start, timeout)
+
+        def settled(resource, elapsed, last):
+            if resource is None:
+                raise AstraWaitError(description, target, "gone", last, elapsed, timeout)
+            if done(resource):
+                return True
+            verdict = failed(resource) if failed else None
+            if verdict:
+                raise AstraWaitError(description, target, "failed", resource, elapsed, timeout,
+                                     cause=verdict if isinstance(verdict, str) else None)
+            return False
+
+        return self._poll(path, "Wait for %s" % description, description, target, timeout, settled)
 
     def until_gone(self, path, timeout=600, description=None):
         """Poll path until the API answers 404. Returns (None, elapsed seconds)."""
         description = description or path
+        return self._poll(path, "Wait for %s to be deleted" % description, description, "deleted", timeout,
+                          lambda resource, elapsed, last: resource is None)
+
+    def _poll(self, path, operation, description, target, timeout, settled):
+        """GET path until settled(resource or None on 404, elapsed, last resource read) is true; returns (resource, elapsed).
+
+        Backoff between polls, never past the deadline; transient errors tolerated up to max_errors in a row.
+        """
         start = self._clock()
         deadline = start + timeout
         delay = self.first_delay
         errors = 0
-        resource = None
+        last = None
         while True:
             try:
-                resource = self.client.get(path, operation="Wait for %s to be deleted" % description)
+                current = self.client.get(path, operation=operation)
                 errors = 0
             except AstraApiError as exc:
-                if exc.status == 404:
+                if exc.status != 404:
+                    errors = self._count_error(exc, errors)
+                elif settled(None, self._clock() - start, last):
                     return None, self._clock() - start
-                errors = self._count_error(exc, errors)
             except AstraConnectionError as exc:
                 errors = self._count_error(exc, errors)
-            delay = self._pause(deadline, delay, description, "deleted", resource, start, timeout)
+            else:
+                if settled(current, self._clock() - start, last):
+                    return current, self._clock() - start
+                last = current
+            delay = self._pause(deadline, delay, description, target, last, start, timeout)
 
     def _count_error(self, error, errors):
         if not _is_transient(error) or errors + 1 > self.max_errors:

@@ -20,18 +20,6 @@ description:
 author:
   - kubedr.astra developers (@kubedr)
 options:
-  app:
-    description:
-      - Name or ID of the managed application.
-      - In check mode, the placeholder ID V(check-mode-placeholder-id) returned for an application an earlier task
-        would create is accepted; the backup is then predicted.
-    type: str
-    required: true
-  cluster:
-    description:
-      - Name or ID of the cluster the application runs on.
-      - Needed only when applications of this name exist on several clusters.
-    type: str
   name:
     description:
       - Name of the backup, unique among the application's backups.
@@ -58,6 +46,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - kubedr.astra.app
   - kubedr.astra.connection
   - kubedr.astra.wait
   - kubedr.astra.attributes

@@ -17,28 +17,8 @@ description:
   - The API cannot filter backup lists; O(name) and O(state) are applied by the module.
 author:
   - kubedr.astra developers (@kubedr)
-options:
-  app:
-    description:
-      - Only the backups of this managed application, given by name or ID.
-      - An unknown application is an error, so a typo does not look like "no backups".
-    type: str
-  cluster:
-    description:
-      - Name or ID of a cluster. With O(app), it chooses among applications of the same name on several clusters;
-        without it, only the backups of the applications on this cluster are listed.
-      - An unknown cluster is an error.
-    type: str
-  name:
-    description:
-      - Only the backups with this name.
-    type: str
-  state:
-    description:
-      - Only the backups in this state.
-    type: str
-    choices: [pending, discovering, running, completed, failed, removed, deleting, unknown]
 extends_documentation_fragment:
+  - kubedr.astra.app.restore_point_info
   - kubedr.astra.connection
   - kubedr.astra.attributes.info_module
   - kubedr.astra.attributes.action_group

@@ -20,16 +20,6 @@ description:
 author:
   - kubedr.astra developers (@kubedr)
 options:
-  app:
-    description:
-      - Name or ID of the managed application to restore.
-    type: str
-    required: true
-  cluster:
-    description:
-      - Name or ID of the cluster the application runs on.
-      - Needed only when applications of this name exist on several clusters.
-    type: str
   snapshot:
     description:
       - "The snapshot of the application to restore from: a name, an ID, or V(latest) for its newest V(completed) snapshot."
@@ -115,6 +105,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - kubedr.astra.app
   - kubedr.astra.connection
   - kubedr.astra.wait
   - kubedr.astra.attributes
@@ -220,7 +211,7 @@ elapsed:
   sample: 30.5
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, app_argument_spec, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
 from ansible_collections.kubedr.astra.plugins.module_utils.models import (
@@ -299,9 +290,8 @@ def run(module):
 
 def main():
     mapping = dict(source=dict(type="str", required=True), destination=dict(type="str", required=True))
-    argument_spec = dict(
-        app=dict(type="str", required=True),
-        cluster=dict(type="str"),
+    argument_spec = app_argument_spec()
+    argument_spec.update(
         snapshot=dict(type="str"),
         backup=dict(type="str"),
         restore_filter=dict(type="dict", options=dict(

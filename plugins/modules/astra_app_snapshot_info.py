@@ -15,28 +15,8 @@ description:
     list the applications and then one request per application; O(name) and O(state) are applied by the module.
 author:
   - kubedr.astra developers (@kubedr)
-options:
-  app:
-    description:
-      - Only the snapshots of this managed application, given by name or ID (one request for its snapshots).
-      - An unknown application is an error, so a typo does not look like "no snapshots".
-    type: str
-  cluster:
-    description:
-      - Name or ID of a cluster. With O(app), it chooses among applications of the same name on several clusters;
-        without it, only the snapshots of the applications on this cluster are listed.
-      - An unknown cluster is an error.
-    type: str
-  name:
-    description:
-      - Only the snapshots with this name.
-    type: str
-  state:
-    description:
-      - Only the snapshots in this state.
-    type: str
-    choices: [pending, discovering, running, completed, failed, removed, deleting, unknown]
 extends_documentation_fragment:
+  - kubedr.astra.app.restore_point_info
   - kubedr.astra.connection
   - kubedr.astra.attributes.info_module
   - kubedr.astra.attributes.action_group

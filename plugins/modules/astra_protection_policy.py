@@ -20,18 +20,6 @@ description:
 author:
   - kubedr.astra developers (@kubedr)
 options:
-  app:
-    description:
-      - Name or ID of the managed application.
-      - In check mode, the placeholder ID V(check-mode-placeholder-id) returned for an application an earlier task
-        would create is accepted; the schedules are then predicted.
-    type: str
-    required: true
-  cluster:
-    description:
-      - Name or ID of the cluster the application runs on.
-      - Needed only when applications of this name exist on several clusters.
-    type: str
   schedules:
     description:
       - The protection schedules the application should have. An empty list deletes them all.
@@ -102,6 +90,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - kubedr.astra.app
   - kubedr.astra.connection
   - kubedr.astra.attributes
   - kubedr.astra.attributes.action_group
@@ -202,7 +191,7 @@ protection_policy:
           bucketID: 44444444-4444-4444-8444-444444444444
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, app_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import schedule_kind
 from ansible_collections.kubedr.astra.plugins.module_utils.models import (
@@ -248,9 +237,8 @@ def run(module):
 
 
 def main():
-    argument_spec = dict(
-        app=dict(type="str", required=True),
-        cluster=dict(type="str"),
+    argument_spec = app_argument_spec()
+    argument_spec.update(
         schedules=dict(type="list", elements="dict", options=dict(
             name=dict(type="str"),
             granularity=dict(type="str", required=True, choices=["hourly", "daily", "weekly", "monthly", "custom"]),
