@@ -10,6 +10,7 @@ It owns the connection options, dependency checks, the client, check mode,
 a declarative ensure-present/absent for resources that live in one collection.
 """
 
+import datetime
 import json
 import os
 import traceback
@@ -63,6 +64,17 @@ def wait_argument_spec(wait_timeout=600):
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=wait_timeout),
     )
+
+
+# ---------------------------------------------------------------------- time
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def iso_time(moment):
+    """ISO 8601 in UTC with milliseconds and a Z, the form the API uses: 2025-01-31T09:30:00.123Z."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
 
 
 # ---------------------------------------------------------------------- comparison
@@ -162,6 +174,7 @@ class AstraModule(AnsibleModule):
     """
 
     def __init__(self, argument_spec=None, resource_key=None, **kwargs):
+        self._started_at = utc_now()
         spec = astra_argument_spec()
         spec.update(argument_spec or {})
         kwargs.setdefault("supports_check_mode", True)
@@ -226,6 +239,15 @@ class AstraModule(AnsibleModule):
         else:
             self.exit_json(**result)
 
+    def timing(self):
+        """When this module run started and ends (controller clock, UTC): what runbook reports record as a step."""
+        started = getattr(self, "_started_at", None) or utc_now()
+        return {"started": iso_time(started), "finished": iso_time(utc_now())}
+
+    def fail_json(self, msg, **kwargs):
+        kwargs.setdefault("timing", self.timing())
+        super().fail_json(msg=msg, **kwargs)
+
     def fail_from_error(self, error):
         kwargs = error.fail_kwargs()
         if error.resource is not None and self.resource_key:
@@ -246,6 +268,7 @@ class AstraModule(AnsibleModule):
                 kwargs[self.resource_key] = resource if resource is not None else {}
         if self._diff and (before is not None or after is not None):
             kwargs["diff"] = {"before": before or {}, "after": after or {}}
+        kwargs.setdefault("timing", self.timing())
         super().exit_json(**kwargs)
 
     # ------------------------------------------------------------ waiting

@@ -78,11 +78,11 @@ def parse_time(value, where):
 
 
 def format_time(moment):
-    """ISO 8601 UTC with a Z; fractions of a second only when there are some."""
+    """ISO 8601 UTC with a Z; milliseconds only when there are fractions of a second."""
     if moment is None:
         return None
-    text = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat()
-    return text + "Z"
+    moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds") + "Z"
 
 
 def _seconds(start, end):

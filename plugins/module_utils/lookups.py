@@ -16,6 +16,7 @@ import re
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.models import (
     App,
+    AppMirror,
     Bucket,
     Cloud,
     Cluster,
@@ -31,6 +32,8 @@ CHECK_MODE_ID = "check-mode-placeholder-id"
 
 # The restore-point reference that means "the newest completed one".
 LATEST = "latest"
+# The snapshot reference that means "the one the app's mirror replicated last" (the data on the destination).
+LATEST_REPLICATED = "latest_replicated"
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -321,6 +324,8 @@ class Lookups:
             return {"id": CHECK_MODE_ID, "name": ref, "state": "completed"}
         items = self.restore_points(kind, app) if items is None else items
         app_name = app.get("name")
+        if ref == LATEST_REPLICATED:
+            ref = self._replicated_snapshot_id(kind, app, option, items)
         if ref == LATEST:
             completed = [item for item in items if item.get("state") == "completed"]
             if not completed:
@@ -339,6 +344,28 @@ class Lookups:
             raise AstraValidationError(option, "%s %r of app %r is %s, not completed; only a completed %s can be restored"
                                        % (kind, point.get("name"), app_name, point.get("state"), kind))
         return point
+
+    def _replicated_snapshot_id(self, kind, app, option, items):
+        """The ID of the snapshot the mirror whose source is `app` transferred last: one request (the app's mirrors)."""
+        app_name = app.get("name")
+        if kind != "snapshot":
+            raise AstraValidationError(option, "%r names a snapshot (the one the app's mirror replicated last), not a %s"
+                                       % (LATEST_REPLICATED, kind))
+        mirrors = [item for item in self.find_by_fields(APP_MIRRORS, [("sourceAppID", app.get("id"))], what="app mirrors")
+                   if not AppMirror.parse(item, "app mirror %s" % item.get("id")).is_deleting]
+        if not mirrors:
+            raise AstraValidationError(option, "app %r is the source of no app mirror; %r means the snapshot its mirror "
+                                       "replicated last" % (app_name, LATEST_REPLICATED))
+        transfer = AppMirror.last_transfer(mirrors[0])
+        if transfer is None:
+            raise AstraValidationError(option, "the app mirror of %r (state %s, health %s) reports no completed transfer, so "
+                                       "there is no replicated snapshot yet" % (app_name, mirrors[0].get("state"),
+                                                                                mirrors[0].get("healthState")))
+        if not any(item.get("id") == transfer["snapshotID"] for item in items):
+            raise AstraValidationError(option, "snapshot %s, which the app mirror of %r replicated last (at %s), no longer "
+                                       "exists: a newer transfer replaced it while this task ran; run it again"
+                                       % (transfer["snapshotID"], app_name, transfer.get("completionTime")))
+        return transfer["snapshotID"]
 
     @staticmethod
     def _describe_points(items):

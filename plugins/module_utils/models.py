@@ -924,6 +924,18 @@ class AppMirror(ApiModel):
     def is_deleting(self):
         return self.state == MIRROR_DELETING or self.state_desired == "deleted"
 
+    @staticmethod
+    def last_transfer(mirror):
+        """The additionalDetails of the mirror's last completed transfer ({snapshotID, startTime, completionTime}) or None.
+
+        The API reports the last transfer in transferStateDetails; a failed one carries no completionTime.
+        """
+        details = mirror.get("transferStateDetails") if isinstance(mirror, dict) else None
+        done = [entry.get("additionalDetails") for entry in details or [] if isinstance(entry, dict)
+                and isinstance(entry.get("additionalDetails"), dict) and entry["additionalDetails"].get("snapshotID")
+                and entry["additionalDetails"].get("completionTime")]
+        return done[-1] if done else None
+
 
 class AppMirrorSpec(InputModel):
     """The options of astra_app_mirror that can be checked without a request."""

@@ -82,6 +82,9 @@ options:
     description:
       - Restore this snapshot of the source application instead of cloning it live.
       - A name, an ID, or V(latest) for the newest V(completed) snapshot. It must be V(completed).
+      - V(latest_replicated) is the snapshot the AppMirror of the source application transferred last, that is the data
+        a failover would bring online on the mirror's destination cluster. Astra Control cannot clone a mirror's
+        destination volumes, so this restores that snapshot from the source cluster, which must be reachable.
       - Mutually exclusive with O(backup).
     type: str
   backup:
@@ -164,6 +167,28 @@ EXAMPLES = r'''
       - source: "*"
         destination: ontap-san
 
+- name: Manage postgres on prod-east
+  kubedr.astra.astra_app:
+    name: postgres
+    cluster: prod-east
+
+- name: Replicate postgres to dr-west
+  kubedr.astra.astra_app_mirror:
+    source_app: postgres
+    source_cluster: prod-east
+    destination_cluster: dr-west
+
+- name: Rehearse a failover of postgres - restore on dr-west what its mirror replicated last
+  kubedr.astra.astra_app_clone:
+    name: postgres-rehearsal
+    source_app: postgres
+    source_cluster: prod-east
+    cluster: dr-west
+    snapshot: latest_replicated
+    namespace_mapping:
+      - source: postgres
+        destination: postgres-rehearsal
+
 - name: Unmanage the test clone (its namespace stays on the cluster)
   kubedr.astra.astra_app_clone:
     name: wordpress-test
@@ -226,11 +251,30 @@ app:
     namespaceMapping: [{"source": "wordpress", "destination": "wordpress"}]
     storageClassMapping: [{"source": "*", "destination": "ontap-san"}]
     namespaces: [wordpress]
+restore_point:
+  description:
+    - The snapshot or backup the new application was restored from, as the Astra Control API returned it when the
+      module chose it (so V(latest) and V(latest_replicated) can be traced), in check mode too.
+    - V({}) for a live clone, when the clone already existed, and with O(state=absent).
+    - Its C(metadata.creationTimestamp) (for a snapshot also C(snapshotCreationTimestamp)) is the point in time of the
+      data, from which a drill measures the recovery point.
+  returned: always
+  type: dict
+  sample:
+    id: 9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d
+    name: wordpress-dr
+    state: completed
+    metadata: {"creationTimestamp": "2025-01-31T09:00:02Z"}
 elapsed:
   description: Seconds spent waiting; V(0) when the module did not wait.
   returned: always
   type: float
   sample: 95.5
+timing:
+  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  returned: always
+  type: dict
+  sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:36:54.802Z"}
 '''
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
@@ -372,7 +416,7 @@ def ensure_present(module):
     existing = find_clone()
     check_provenance(existing, source_app, cluster)
     if existing is not None:
-        return module.ensure_present(APP, existing, {}, {"name": spec.name})
+        return dict(module.ensure_present(APP, existing, {}, {"name": spec.name}), restore_point={})
 
     mapping, word, point = precheck(module, spec, source_cluster, source_app, cluster)
     fields = dict(name=spec.name, clusterID=cluster["id"], sourceClusterID=source_cluster["id"], namespaceMapping=mapping)
@@ -384,7 +428,9 @@ def ensure_present(module):
         fields["storageClassMapping"] = spec.storage_class_mapping_api()
     predicted = dict(clusterName=cluster.get("name"), sourceAppID=source_app["id"], sourceClusterName=source_cluster.get("name"),
                      state="provisioning")
-    return module.ensure_present(APP, None, {}, fields, find_existing=find_clone, predicted_fields=predicted)
+    result = module.ensure_present(APP, None, {}, fields, find_existing=find_clone, predicted_fields=predicted)
+    result["restore_point"] = point or {}
+    return result
 
 
 def ensure_absent(module):
@@ -402,7 +448,7 @@ def ensure_absent(module):
                                    "source_cluster is not given" % params["source_app"])
     existing = module.lookups.app(params["name"], cluster=cluster)
     check_provenance(existing, source_app, cluster)
-    return module.ensure_absent(APP, existing)
+    return dict(module.ensure_absent(APP, existing), restore_point={})
 
 
 def main():

@@ -23,6 +23,7 @@ options:
   snapshot:
     description:
       - "The snapshot of the application to restore from: a name, an ID, or V(latest) for its newest V(completed) snapshot."
+      - V(latest_replicated) is the snapshot the application's AppMirror (as its source) transferred last.
       - Exactly one of O(snapshot) and O(backup) is required.
     type: str
   backup:

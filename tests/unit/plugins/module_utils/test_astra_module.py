@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import datetime
 import json
+import re
 
 import pytest
 
@@ -108,6 +110,33 @@ def test_unexpected_errors_are_reported_without_the_token(fake_api, run_module, 
     result, failed = run_module(astra_bucket_info, {})
     assert failed and "RuntimeError: boom" in result["msg"]
     assert TOKEN not in json.dumps(result)
+
+
+# ---------------------------------------------------------------------- timing
+
+ISO_MS = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
+
+
+def test_every_result_carries_when_the_module_started_and_finished(fake_api, run_module, monkeypatch):
+    moments = iter([datetime.datetime(2025, 1, 31, 9, 30, 0, 123456, tzinfo=datetime.timezone.utc),
+                    datetime.datetime(2025, 1, 31, 9, 31, 2, 5000, tzinfo=datetime.timezone.utc)])
+    monkeypatch.setattr(astra_module, "utc_now", lambda: next(moments))
+    result, failed = run_module(astra_bucket_info, {})
+    assert not failed, result
+    assert result["timing"] == {"started": "2025-01-31T09:30:00.123Z", "finished": "2025-01-31T09:31:02.005Z"}
+
+
+@pytest.mark.parametrize("args", [{"api_token": "wrong-" + TOKEN}, {"timeout": 0}])
+def test_failures_carry_the_timing_too(fake_api, run_module, args):
+    result, failed = run_module(astra_bucket_info, args)
+    assert failed
+    assert re.match(ISO_MS, result["timing"]["started"]) and re.match(ISO_MS, result["timing"]["finished"])
+    assert result["timing"]["started"] <= result["timing"]["finished"]
+
+
+def test_iso_time_converts_to_utc():
+    moment = datetime.datetime(2025, 1, 31, 10, 30, 0, 999999, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    assert astra_module.iso_time(moment) == "2025-01-31T09:30:00.999Z"
 
 
 # ---------------------------------------------------------------------- ensure_collection
