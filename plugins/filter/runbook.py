@@ -15,6 +15,7 @@ import datetime
 
 from ansible.errors import AnsibleFilterError
 
+PREFLIGHT = "pre-flight"
 REPORT_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "rto_target_seconds", "rpo_target_seconds")
 
 
@@ -70,20 +71,24 @@ def new_record(apps):
         if key in record:
             raise AnsibleFilterError("new_record: app %r is listed twice" % key)
         record[key] = {"app": dict(app), "steps": [], "astra_ids": {}, "rto_seconds": None, "rpo_seconds": None,
-                       "notes": [], "skipped": None}
+                       "notes": [], "skipped": None, "not_measured": None}
     return record
 
 
-def record_step(record, key, step, ids=None, notes=None, skipped=None, **measures):
+def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measured=None, **measures):
     """The record with `step` (a report step dict) appended to app `key`, plus Astra IDs, notes and measures.
 
     measures: rto_seconds and rpo_seconds (None values are ignored). skipped: why the app's run stopped before it
-    started (the app is then reported skipped unless a step failed).
+    started (the app is then reported skipped unless a step failed). not_measured: why there was no recovery to
+    measure (an app already failed over, for example); its RTO and RPO targets are then not judged.
     """
     result = copy.deepcopy(record)
     entry = _entry(result, key)
     if skipped:
         entry["skipped"] = skipped
+    if not_measured:
+        entry["not_measured"] = not_measured
+        notes = list(notes or []) + [not_measured]
     if step:
         entry["steps"].append(dict(step))
     for name, value in (ids or {}).items():
@@ -97,6 +102,25 @@ def record_step(record, key, step, ids=None, notes=None, skipped=None, **measure
             raise AnsibleFilterError("record_step: unknown measure %r (rto_seconds, rpo_seconds)" % name)
         if value is not None:
             entry[name] = value
+    return result
+
+
+def record_preflight(record, problems, started, finished=None, ids=None):
+    """The record with a pre-flight step for every app: failed with its problems, or passed.
+
+    problems: app key -> list of problem texts; ids: app key -> Astra IDs found. When any app has problems no app
+    goes ahead, so the apps without problems are marked skipped (not run).
+    """
+    finished = finished or datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    blocked = any(problems.get(key) for key in record)
+    result = record
+    for key in record:
+        found = list(problems.get(key) or [])
+        step = {"name": PREFLIGHT, "status": "failed" if found else "passed", "started": started, "finished": finished,
+                "message": "; ".join(found) or None}
+        result = record_step(result, key, step, ids=(ids or {}).get(key),
+                             skipped="not run: the pre-flight checks found problems with other apps"
+                             if blocked and not found else None)
     return result
 
 
@@ -122,7 +146,7 @@ def _verdict(entry, targets):
     app = entry["app"]
     for kind, label in (("rto", "RTO"), ("rpo", "RPO")):
         target, actual = app.get(kind + "_target_seconds"), entry.get(kind + "_seconds")
-        if target is None or problems or not targets or entry.get("skipped"):
+        if target is None or problems or not targets or entry.get("skipped") or entry.get("not_measured"):
             continue
         if actual is None:
             problems.append("%s was not measured, so the target of %s s is not shown to be met" % (label, target))
@@ -142,14 +166,17 @@ def report_apps(record, targets=True):
     for entry in sorted(record.values(), key=lambda entry: (entry["app"].get("wave") or 0)):
         app = dict((field, entry["app"].get(field)) for field in REPORT_APP_FIELDS if entry["app"].get(field) is not None)
         problems = _verdict(entry, targets)
+        stopped = None
+        if not entry.get("skipped") and entry["steps"] and all(step.get("name") == PREFLIGHT for step in entry["steps"]):
+            stopped = "not run: the run stopped before this app's wave"
         if problems:
             status = "failed"
-        elif (entry.get("skipped") or not entry["steps"]
+        elif (entry.get("skipped") or stopped or not entry["steps"]
               or all(step.get("status") == "skipped" for step in entry["steps"])):
             status = "skipped"
         else:
             status = "passed"
-        skipped = [entry["skipped"]] if entry.get("skipped") and status == "skipped" else []
+        skipped = [entry.get("skipped") or stopped] if (entry.get("skipped") or stopped) and status == "skipped" else []
         message = "; ".join(problems + skipped + list(entry.get("notes") or []))
         app.update(status=status, steps=list(entry["steps"]), astra_ids=dict(entry["astra_ids"]),
                    message=message or ("not run" if status == "skipped" else None))
@@ -160,12 +187,49 @@ def report_apps(record, targets=True):
     return apps
 
 
+def _seconds_text(value):
+    if value is None:
+        return "-"
+    whole = float(value)
+    if whole < 60:
+        return "%.1fs" % whole
+    minutes, secs = divmod(int(round(whole)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return "%dh%02dm%02ds" % (hours, minutes, secs) if hours else "%dm%02ds" % (minutes, secs)
+
+
+def report_summary(apps, title, report=None, check_mode=False):
+    """The lines a runbook prints at its end: a table of the apps (report_apps), then the verdict and the report path."""
+    measures = ("rto_seconds", "rto_target_seconds", "rpo_seconds", "rpo_target_seconds")
+    timed = any(app.get(key) is not None for app in apps or [] for key in measures)
+    columns = ("APP", "CLUSTER", "WAVE", "STATUS") + (("RTO", "TARGET", "RPO", "TARGET") if timed else ()) + ("MESSAGE",)
+    rows = []
+    for app in apps or []:
+        route = app.get("cluster") or "-"
+        if app.get("destination_cluster"):
+            route += " -> " + app["destination_cluster"]
+        row = (app.get("name") or "-", route, str(app.get("wave") or "-"), app.get("status") or "-")
+        if timed:
+            row += tuple(_seconds_text(app.get(key)) for key in measures)
+        rows.append(row + (app.get("message") or "",))
+    widths = [max([len(columns[i])] + [len(row[i]) for row in rows]) for i in range(len(columns) - 1)]
+    lines = [title + (" (check mode: predicted, nothing written)" if check_mode else "")]
+    for row in [columns] + rows:
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])) + "  " + row[-1])
+    report = report or {}
+    verdict = "PASSED" if report.get("passed", not any(app.get("status") == "failed" for app in apps or [])) else "FAILED"
+    lines.append("%s: report %s" % (verdict, "not written in check mode" if check_mode else report.get("html") or "-"))
+    return [line.rstrip() for line in lines]
+
+
 class FilterModule:
     def filters(self):
         return {
             "seconds_between": seconds_between,
             "new_record": new_record,
             "record_step": record_step,
+            "record_preflight": record_preflight,
             "record_results": record_results,
             "report_apps": report_apps,
+            "report_summary": report_summary,
         }

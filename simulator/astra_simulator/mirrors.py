@@ -66,6 +66,7 @@ def _detail(number, title, detail, **additional):
     return entry
 
 
+COMPLETED_TRANSFER = "https://astra.netapp.io/stateDetails/24"
 ESTABLISHED = _detail(1, "AppMirror relationship established", "The AppMirror relationship has been successfully established.")
 ESTABLISHING = _detail(3, "AppMirror is being established",
                        "The AppMirror relationship is in the process of being established.")
@@ -316,7 +317,10 @@ def _transfer_failed(store, mirror, why, snap=None):
         why, last["name"] if last else "none")
     extra = {"snapshotID": snap["id"], "failureTime": iso()} if snap else {"failureTime": iso()}
     mirror["transferState"] = "idle"
-    mirror["transferStateDetails"] = [state_detail("replicationFailed", "Snapshot replication failed", detail, **extra)]
+    # The detail of the last completed transfer stays, so clients can still tell which snapshot the destination holds.
+    completed = [entry for entry in mirror.get("transferStateDetails") or [] if entry.get("type") == COMPLETED_TRANSFER]
+    mirror["transferStateDetails"] = completed + [state_detail("replicationFailed", "Snapshot replication failed", detail,
+                                                               **extra)]
     mirror["healthState"] = "critical"
     mirror["healthStateDetails"] = [state_detail("replicationFailed", "Snapshot replication failed", detail)]
     touch(mirror)

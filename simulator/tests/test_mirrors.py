@@ -323,7 +323,9 @@ def test_failed_transfer_makes_health_critical_until_the_next_one(sim):
     assert sim.control("PUT", "faults", json={"fail_next": {"appMirror": 1}}).status_code == 200
     replication_schedule(sim, pg["id"])
     failed = wait_mirror(sim, mirror["id"], "established", healthState="critical")
-    (detail,) = failed["transferStateDetails"]
+    # the detail of the last completed transfer stays (which snapshot the destination holds), the failure follows
+    kept, detail = failed["transferStateDetails"]
+    assert kept["title"] == "Snapshot replication completed" and kept["additionalDetails"]["snapshotID"] == baseline
     assert detail["title"] == "Snapshot replication failed" and "fail_next" in detail["detail"]
     assert failed["healthStateDetails"][0]["title"] == "Snapshot replication failed"
     assert sim.control("GET", "faults").json()["fail_next"] == {}
