@@ -18,9 +18,11 @@ $(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml
 	ln -sfn $(CURDIR) $(VENV)/collections/ansible_collections/kubedr/astra
 	touch $(STAMP)
 
-# The DR demo against the local simulator (demo scenario, HTTPS with its own CA).
+# The DR demo against the local simulator (demo scenario, HTTPS with its own CA): protect, replicate, drill;
+# the drill's RTO/RPO table and report path come last.
 demo: venv
-	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(VENV)/collections ANSIBLE_NOCOLOR=1 \
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(VENV)/collections ANSIBLE_NOCOLOR=1 ANSIBLE_CALLBACK_RESULT_FORMAT=yaml \
+	  ANSIBLE_DISPLAY_SKIPPED_HOSTS=false ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
 	  $(BIN)/python scripts/with_simulator.py --scenario demo --time-scale 0.05 -- \
 	  $(BIN)/ansible-playbook -i localhost, -c local playbooks/demo.yml
 

@@ -11,6 +11,8 @@ progress_interval seconds a line names the jobs still running and for how long, 
 Each finished job's result comes back in the order of the jobs, with a report_step for the run's report.
 """
 
+import json
+import os
 import time
 
 from ansible.errors import AnsibleError
@@ -75,9 +77,50 @@ class ActionModule(ActionBase):
     def _async_dir(self):
         return self._remote_expand_user(self.get_shell_option("async_dir", default="~/.ansible_async"))
 
+    def _is_local(self):
+        return self._connection.transport in ("local", "ansible.builtin.local") and not self._play_context.become
+
     def _status(self, jid, async_dir, task_vars, mode="status"):
+        if self._is_local():
+            return self._local_status(jid, async_dir, mode)
         return self._execute_module(module_name="ansible.legacy.async_status", task_vars=task_vars,
                                     module_args={"jid": jid, "mode": mode, "_async_dir": async_dir})
+
+    @staticmethod
+    def _local_status(jid, async_dir, mode):
+        """What ansible.builtin.async_status answers, read straight from the job file on the controller.
+
+        The runbooks run on the controller (connection local), and running the async_status module once per job
+        and poll costs a Python start each time; async_wrapper replaces the file atomically, so reading it is safe.
+        """
+        path = os.path.join(os.path.expanduser(async_dir), jid)
+        if mode == "cleanup":
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+            return {"ansible_job_id": jid, "erased": path}
+        try:
+            with open(path) as handle:
+                text = handle.read()
+        except OSError:
+            return {"ansible_job_id": jid, "failed": True, "started": True, "finished": True, "msg": "could not find job"}
+        try:
+            data = json.loads(text)
+        except ValueError:
+            if not text.strip():
+                return {"ansible_job_id": jid, "started": True, "finished": False}
+            return {"ansible_job_id": jid, "failed": True, "started": True, "finished": True,
+                    "msg": "Could not parse job output: %s" % text[:500]}
+        if "started" not in data:
+            data["finished"] = True
+            data["ansible_job_id"] = jid
+        elif "finished" not in data:
+            data["finished"] = False
+        for flag in ("started", "finished"):
+            if flag in data:
+                data[flag] = bool(data[flag])
+        return data
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)

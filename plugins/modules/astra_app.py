@@ -201,6 +201,11 @@ elapsed:
   returned: always
   type: float
   sample: 12.5
+timing:
+  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  returned: always
+  type: dict
+  sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec

@@ -77,6 +77,11 @@ backups:
       snapshotID: 5a0f4b9e-2d1c-4e8f-9b7a-6c5d4e3f2a1b
       percentDone: 100
       metadata: {"creationTimestamp": "2025-01-10T08:00:00Z", "labels": []}
+timing:
+  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  returned: always
+  type: dict
+  sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule

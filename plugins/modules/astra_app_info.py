@@ -79,6 +79,11 @@ apps:
       namespaceScopedResources: [{"namespace": "wordpress", "labelSelectors": []}]
       clusterScopedResources: []
       namespaces: [wordpress]
+timing:
+  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  returned: always
+  type: dict
+  sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule

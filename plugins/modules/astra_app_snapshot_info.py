@@ -74,6 +74,11 @@ snapshots:
       metadata: {"creationTimestamp": "2025-01-10T08:00:00Z", "labels": []}
       appID: 0d8b1b4e-3f0c-4a51-9c57-5f3c9a0a6b8e
       appName: wordpress
+timing:
+  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  returned: always
+  type: dict
+  sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule

@@ -59,6 +59,11 @@ buckets:
       state: available
       provider: ontap-s3
       bucketParameters: {"s3": {"serverURL": "s3.example.com", "bucketName": "dr-bucket"}}
+timing:
+  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  returned: always
+  type: dict
+  sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule

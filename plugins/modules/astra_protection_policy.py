@@ -189,6 +189,11 @@ protection_policy:
           enabled: "true"
           replicate: "false"
           bucketID: 44444444-4444-4444-8444-444444444444
+timing:
+  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  returned: always
+  type: dict
+  sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, app_argument_spec

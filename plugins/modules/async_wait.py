@@ -9,7 +9,7 @@ module: async_wait
 short_description: Wait for the async jobs of one runbook step together, printing progress while they run
 version_added: 0.1.0
 description:
-  - Waits for async jobs started with C(async) and C(poll: 0), typically one per app of a wave, all at once.
+  - Waits for async jobs started with C(async) and C(poll) 0, typically one per app of a wave, all at once.
   - While it waits it prints a line each time a job ends (which app, how it ended, after how long) and, every
     O(progress_interval) seconds, a line naming the jobs still running and for how long. A wave of many apps
     therefore never sits silent, in C(ansible-playbook) or in an AWX job's output.
@@ -24,7 +24,7 @@ author:
 options:
   jobs:
     description:
-      - The registered launch results, that is the C(results) of a looped task that ran with C(async) and C(poll: 0).
+      - The registered launch results, that is the C(results) of a looped task that ran with C(async) and C(poll) 0.
       - Entries without an C(ansible_job_id) are passed through (skipped by C(when), or failed at launch).
     type: list
     elements: dict
@@ -125,8 +125,8 @@ EXAMPLES = r'''
 RETURN = r'''
 results:
   description:
-    - Each job's final result, in the order of O(jobs) - the module's own result (for example RV(results[].app) of
-      M(kubedr.astra.astra_app_clone)) with these keys added.
+    - Each job's final result, in the order of O(jobs) - the module's own result (for example the C(app) that
+      M(kubedr.astra.astra_app_clone) returns) with these keys added.
   returned: always
   type: list
   elements: dict

@@ -1,7 +1,7 @@
 """Every module's EXAMPLES run as written against the simulator's demo scenario.
 
 Each module's examples become one playbook. Modules whose examples act on
-managed apps first get the demo apps managed (playbooks/demo.yml's list).
+managed apps first get the demo apps of playbooks/vars/demo.yml managed.
 """
 import ast
 
@@ -28,7 +28,16 @@ def test_examples_run_against_the_demo_scenario(module, sim, run_playbook, tmp_p
     tasks = module_examples(module)
     assert tasks, "%s has empty EXAMPLES" % module
     if module in NEEDS_MANAGED_APPS:
-        setup = run_playbook(str(ROOT / "playbooks" / "demo.yml"))
+        setup_playbook = tmp_path / "manage_demo_apps.yml"
+        setup_playbook.write_text(yaml.safe_dump([{
+            "name": "Manage the demo apps", "hosts": "localhost", "connection": "local", "gather_facts": False,
+            "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+            "vars_files": [str(ROOT / "playbooks" / "vars" / "demo.yml")],
+            "tasks": [{"name": "Manage each demo app", "kubedr.astra.astra_app": {
+                "name": "{{ item.name }}", "cluster": "{{ item.cluster }}", "namespaces": "{{ item.namespaces }}"},
+                "loop": "{{ dr_apps }}", "loop_control": {"label": "{{ item.name }}"}}],
+        }], sort_keys=False))
+        setup = run_playbook(str(setup_playbook))
         assert setup.rc == 0, setup
     playbook = tmp_path / ("examples_%s.yml" % module)
     playbook.write_text(yaml.safe_dump([{

@@ -1,0 +1,213 @@
+"""The runbook playbooks (playbooks/*.yml with playbooks/vars/demo.yml) against the demo scenario, end to end.
+
+What a DR team runs: protect and replicate the demo apps, fail them over and back (planned, then unplanned while
+prod-east is down), drill them; every run writes its report, refusals change nothing. Check mode and reruns of every
+runbook are covered by the molecule scenarios (extensions/molecule); here a check run and a rerun are made where the
+state is most tangled (after an unplanned failover).
+"""
+import json
+import re
+from pathlib import Path
+
+from playbook_harness import ROOT, mutating_requests
+
+PLAYBOOKS = ROOT / "playbooks"
+DEMO_APPS = ["postgres", "wordpress", "jenkins", "shop"]
+MIRRORED = ["postgres", "wordpress", "shop"]
+
+
+def runbook(run_playbook, name, reports, check=False, **extra_vars):
+    return run_playbook(str(PLAYBOOKS / (name + ".yml")), check=check, extra_vars=dict(extra_vars, dr_report_path=str(reports)))
+
+
+def newest_report(reports, runbook_name):
+    directories = sorted(Path(reports).glob(runbook_name + "-*"))
+    assert directories, "no %s report in %s" % (runbook_name, reports)
+    directory = directories[-1]
+    assert (directory / "report.html").is_file() and (directory / "junit.xml").is_file()
+    return json.loads((directory / "report.json").read_text())
+
+
+def apps_by_name(report):
+    return {app["name"]: app for app in report["apps"]}
+
+
+def apps_on(sim, cluster_name):
+    return {app["name"]: app for app in sim.api("GET", "k8s/v2/apps").json()["items"] if app["clusterName"] == cluster_name}
+
+
+def mirrors_of(sim):
+    names = {app["id"]: app["name"] for app in sim.api("GET", "k8s/v2/apps").json()["items"]}
+    return {names.get(mirror["sourceAppID"]): mirror for mirror in sim.api("GET", "k8s/v1/appMirrors").json()["items"]}
+
+
+def cluster_name(sim, cluster_id):
+    return sim.api("GET", "topology/v1/clusters/%s" % cluster_id).json()["name"]
+
+
+def assert_home_and_replicating(sim):
+    """Every mirrored app ready on prod-east, its mirror established from prod-east to dr-west."""
+    home = apps_on(sim, "prod-east")
+    mirrors = mirrors_of(sim)
+    for name in MIRRORED:
+        assert home[name]["state"] == "ready", home[name]
+        mirror = mirrors[name]
+        assert mirror["state"] == "established" and mirror["sourceAppID"] == home[name]["id"], mirror
+        assert cluster_name(sim, mirror["destinationClusterID"]) == "dr-west"
+    assert len(mirrors) == len(MIRRORED)
+
+
+def assert_check_run_predicts(sim, run_playbook, name, reports, **extra_vars):
+    sim.clear_requests_log()
+    predicted = runbook(run_playbook, name, reports, check=True, **extra_vars)
+    assert predicted.rc == 0, predicted
+    assert mutating_requests(sim) == [], "check mode sent a mutating request"
+    assert "check mode: predicted, nothing written" in predicted.output
+
+
+def assert_rerun_changes_nothing(sim, run_playbook, name, reports, **extra_vars):
+    sim.clear_requests_log()
+    again = runbook(run_playbook, name, reports, **extra_vars)
+    assert again.rc == 0, again
+    assert again.recap()["changed"] == 0, again
+    assert mutating_requests(sim) == [], "the rerun sent a mutating request"
+
+
+def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, run_playbook, tmp_path):
+    reports = tmp_path / "reports"
+    # Nothing is replicated yet: the failover pre-flight refuses every app at once and changes nothing.
+    refused = runbook(run_playbook, "failover", reports)
+    assert refused.rc != 0 and "Pre-flight failed; nothing was changed" in refused.output
+    for name in MIRRORED:
+        assert "%s has no AppMirror between prod-east and dr-west" % name in refused.output
+    assert mutating_requests(sim) == []
+    assert apps_by_name(newest_report(reports, "failover"))["postgres"]["status"] == "failed"
+
+    # No snapshot or backup is needed to replicate; the drill test takes them.
+    assert runbook(run_playbook, "protect", reports, protect_snapshot_now=False, protect_backup_now=False).rc == 0
+    replicated = runbook(run_playbook, "replicate", reports)
+    assert replicated.rc == 0, replicated
+    assert newest_report(reports, "replicate")["run"]["passed"]
+    assert_home_and_replicating(sim)
+
+    # Planned failover: prod-east is up, so Astra stops each app there and replicates a final snapshot (RPO 0).
+    planned = runbook(run_playbook, "failover", reports)
+    assert planned.rc == 0, planned
+    report = newest_report(reports, "failover")
+    assert report["run"]["passed"] and sorted(apps_by_name(report)) == sorted(MIRRORED)
+    for app in report["apps"]:
+        assert app["rpo_seconds"] == 0 and app["rto_seconds"] > 0, app
+        assert [step["name"] for step in app["steps"]] == ["pre-flight", "failover", "ready"]
+        assert app["astra_ids"]["mirror_id"] and app["astra_ids"]["recovered_app_id"]
+    dr = apps_on(sim, "dr-west")
+    for name, mirror in mirrors_of(sim).items():
+        assert mirror["state"] == "established" and mirror["sourceAppID"] == dr[name]["id"], mirror
+
+    back = runbook(run_playbook, "failback", reports)
+    assert back.rc == 0, back
+    assert [step["name"] for step in apps_by_name(newest_report(reports, "failback"))["postgres"]["steps"]] == [
+        "pre-flight", "reverse", "ready"]
+    assert_home_and_replicating(sim)
+
+    # Unplanned failover: prod-east is down. The planned one is refused before any change; the unplanned one brings
+    # every app up on dr-west from its last replicated snapshot, and the RPO is that snapshot's age.
+    sim.control("POST", "clusters/prod-east/outage")
+    sim.clear_requests_log()
+    planned_while_down = runbook(run_playbook, "failover", reports)
+    assert planned_while_down.rc != 0 and "run an unplanned failover (failover_mode: unplanned)" in planned_while_down.output
+    assert mutating_requests(sim) == []
+    unplanned = runbook(run_playbook, "failover", reports, failover_mode="unplanned")
+    assert unplanned.rc == 0, unplanned
+    report = newest_report(reports, "failover")
+    assert report["extra"]["mode"] == "unplanned" and report["run"]["passed"]
+    for app in report["apps"]:
+        assert 0 < app["rpo_seconds"] <= app["rpo_target_seconds"] and app["rto_seconds"] > 0, app
+    dr = apps_on(sim, "dr-west")
+    for name, mirror in mirrors_of(sim).items():
+        assert mirror["state"] == "failedOver" and dr[name]["state"] == "ready"
+
+    # Failback needs both clusters: refused while prod-east is down, then resync (keeping what the apps wrote on
+    # dr-west) and reverse once it is back.
+    sim.clear_requests_log()
+    too_early = runbook(run_playbook, "failback", reports)
+    assert too_early.rc != 0 and "a failback needs both clusters" in too_early.output
+    assert mutating_requests(sim) == []
+    sim.control("DELETE", "clusters/prod-east/outage")
+    assert_check_run_predicts(sim, run_playbook, "failback", reports)
+    back = runbook(run_playbook, "failback", reports)
+    assert back.rc == 0, back
+    report = newest_report(reports, "failback")
+    assert report["run"]["passed"]
+    for app in report["apps"]:
+        assert [step["name"] for step in app["steps"]] == ["pre-flight", "resync", "reverse", "ready"], app
+    assert_home_and_replicating(sim)
+    assert_rerun_changes_nothing(sim, run_playbook, "failback", reports)
+
+
+def test_drill_measures_every_app_and_touches_nothing_in_production(sim, run_playbook, tmp_path):
+    reports = tmp_path / "reports"
+    assert runbook(run_playbook, "protect", reports).rc == 0
+    prod_ids = {app["id"] for app in apps_on(sim, "prod-east").values()}
+
+    sim.clear_requests_log()
+    drill = runbook(run_playbook, "drill", reports)
+    assert drill.rc == 0, drill
+    assert drill.recap()["changed"] == 0, "a drill that removes its clones changes nothing that outlasts it"
+    report = newest_report(reports, "drill")
+    assert report["run"]["passed"] and sorted(apps_by_name(report)) == sorted(DEMO_APPS)
+    for app in report["apps"]:
+        assert 0 < app["rto_seconds"] <= app["rto_target_seconds"], app
+        assert 0 < app["rpo_seconds"] <= app["rpo_target_seconds"], app
+        assert [step["name"] for step in app["steps"]] == ["pre-flight", "clone", "verify", "remove clone", "cleanup"], app
+        assert {"source_app_id", "backup_id", "clone_app_id"} <= set(app["astra_ids"])
+
+    # Production is never touched: the only writes are the clones' creation and removal on dr-west.
+    writes = mutating_requests(sim)
+    clone_ids = {app["astra_ids"]["clone_app_id"] for app in report["apps"]}
+    posts = [entry for entry in writes if entry["method"] == "POST"]
+    deletes = [entry for entry in writes if entry["method"] == "DELETE"]
+    assert len(posts) == 4 and all(re.search(r"/k8s/v2/apps$", entry["path"]) for entry in posts), writes
+    assert {entry["path"].rsplit("/", 1)[1] for entry in deletes} == clone_ids and not clone_ids & prod_ids, writes
+    assert len(writes) == 8, writes
+    assert not apps_on(sim, "dr-west")
+    namespaces = sim.control("GET", "clusters/dr-west")["namespaces"]
+    assert {ns["name"]: ns["namespaceState"] for ns in namespaces if ns["name"].endswith("-drill")} == {
+        "postgres-drill": "removed", "wordpress-drill": "removed", "jenkins-drill": "removed",
+        "shop-frontend-drill": "removed", "shop-db-drill": "removed"}
+
+    # A drill that goes wrong (it can run at all because the cleanup tasks deleted the first clones' namespaces): a
+    # clone fails, a verification fails, every RPO target is missed. Every app is still cloned and cleaned up, the
+    # report says what went wrong for each, and the run fails at the end.
+    failing_check = tmp_path / "verify.yml"
+    failing_check.write_text(json.dumps([{"name": "Wordpress answers", "ansible.builtin.assert": {
+        "that": ["drill_app.name != 'wordpress'"], "fail_msg": "wordpress does not answer"}}]))
+    sim.control("PUT", "faults", json={"fail_next": {"clone": 1}})
+    failed = runbook(run_playbook, "drill", reports, drill_verify_tasks=str(failing_check), drill_rpo_target_seconds=0.001)
+    assert failed.rc != 0 and "The drill failed for postgres, wordpress, jenkins, shop; the clones were removed" in failed.output
+    apps = apps_by_name(newest_report(reports, "drill"))
+    assert apps["postgres"]["message"].startswith("clone: app 'postgres-drill' ended in state failed"), apps["postgres"]
+    assert apps["wordpress"]["message"] == "verify: Wordpress answers: wordpress does not answer"
+    assert apps["jenkins"]["message"].startswith("RPO ") and "exceeds the target of 0.001 s" in apps["jenkins"]["message"]
+    assert all(app["status"] == "failed" for app in apps.values())
+    assert [step["name"] for step in apps["postgres"]["steps"]][-1] == "cleanup"
+    assert not apps_on(sim, "dr-west")
+
+
+def test_drill_preflight_reports_every_problem_before_anything_is_created(sim, run_playbook, run_task, tmp_path):
+    reports = tmp_path / "reports"
+    assert run_task("astra_app", {"name": "postgres", "cluster": "prod-east"})["changed"]
+    sim.clear_requests_log()
+    estate = [{"name": "postgres", "cluster": "prod-east", "destination_cluster": "dr-west"},
+              {"name": "wordpress", "cluster": "prod-east", "destination_cluster": "mars-1"},
+              {"name": "jenkins", "cluster": "prod-east", "destination_cluster": "lab-north"},
+              {"name": "ghost", "cluster": "prod-east", "destination_cluster": "dr-west"}]
+    run = runbook(run_playbook, "drill", reports, drill_apps=estate)
+    assert run.rc != 0 and "Pre-flight failed; nothing was created" in run.output
+    for problem in ("app 'postgres' has no completed backup",
+                    "destination cluster mars-1 of wordpress is not known to Astra Control",
+                    "destination cluster lab-north of jenkins is not managed by Astra Control",
+                    "ghost is not managed on prod-east"):
+        assert problem in run.output, problem
+    assert mutating_requests(sim) == []
+    report = newest_report(reports, "drill")
+    assert report["run"]["failed_count"] == 4

@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The runbook roles agree with each other and with themselves.
+
+Every role takes app entries of one shape (so one list of the estate feeds them all), and each role's defaults are
+exactly the options its argument spec documents, with the same values.
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = sorted(path.name for path in (ROOT / "roles").iterdir() if (path / "meta" / "argument_specs.yml").exists())
+
+
+def spec(role, entry="main"):
+    return yaml.safe_load((ROOT / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"][entry]
+
+
+def test_all_five_runbooks_are_there():
+    assert ROLES == ["drill", "failback", "failover", "protect", "replicate"]
+
+
+def test_every_role_takes_the_same_app_entries():
+    entries = {role: spec(role)["options"]["%s_apps" % role]["options"] for role in ROLES}
+    first = entries[ROLES[0]]
+    assert set(first) >= {"name", "cluster", "destination_cluster", "namespaces", "wave"}
+    for role, options in entries.items():
+        assert options == first, "the app entries of %s differ from those of %s" % (role, ROLES[0])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_defaults_are_the_documented_options(role):
+    defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
+    options = spec(role)["options"]
+    assert set(defaults) == set(options), "defaults/main.yml and meta/argument_specs.yml list different variables"
+    for name, value in defaults.items():
+        documented = options[name].get("default")
+        if value in ("", None, []) and documented in ("", None, []):
+            continue
+        assert documented == value, "%s: the default %r is documented as %r" % (name, value, documented)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_has_its_readme_report_and_progress_options(role):
+    options = spec(role)["options"]
+    for suffix in ("apps", "wait_timeout", "poll_interval", "progress_interval", "report_path", "report_title"):
+        assert "%s_%s" % (role, suffix) in options
+    readme = (ROOT / "roles" / role / "README.md").read_text()
+    assert readme.startswith("# kubedr.astra.%s" % role)
+    for name in options:
+        assert "`%s`" % name in readme, "%s is not in the README of %s" % (name, role)
