@@ -193,7 +193,7 @@ LabelSelector = Annotated[str, AfterValidator(_check(label_selector_problem))]
 # ---------------------------------------------------------------------- input models (snake_case options)
 
 class InputModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, defer_build=True)
 
 
 class NamespaceSelection(InputModel):
@@ -259,7 +259,7 @@ class AppSpec(InputModel):
 class ApiModel(BaseModel):
     """Base of API resource models: unknown fields kept, nothing but the identity required."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     id: Optional[str] = None
     type: Optional[str] = None

@@ -6,7 +6,7 @@ GET    /_simulator/faults                         current faults;   PUT replaces
 POST   /_simulator/clusters/{name}/outage         the cluster becomes unreachable; DELETE ends the outage
 GET    /_simulator/clusters/{name}                the cluster's internal world (namespaces, storage class
                                                   capabilities, Kubernetes objects)
-DELETE /_simulator/clusters/{name}/namespaces/{ns}  the namespace is deleted from the cluster (state `removed`)
+DELETE /_simulator/clusters/{name}/namespaces/{ns}  the namespace and its objects are deleted (state `removed`)
 POST   /_simulator/reset                          back to the scenario's initial state
 """
 
@@ -123,6 +123,9 @@ def build_control_router(store, engine, faults, identity):
         if found is None:
             raise ApiProblem(2, "There is no namespace %s on cluster %s." % (namespace, name))
         with store.transaction():
+            # What `kubectl delete namespace` does: its objects go with it; Astra then reads it as removed.
+            for obj in world.k8s_resources(store, cluster["id"], namespace):
+                store.delete(obj["id"])
             found["namespaceState"] = "removed"
             touch(found)
             store.put("namespace", found)

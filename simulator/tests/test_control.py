@@ -125,6 +125,18 @@ def test_outage_makes_apps_unavailable_then_ready(sim):
     assert_problem(sim.control("POST", "clusters/nowhere/outage"), 404, 2)
 
 
+def test_deleting_a_namespace_deletes_its_objects_as_kubectl_does(sim):
+    world = sim.control("GET", "clusters/prod-east").json()
+    assert any(obj["namespace"] == "jenkins" for obj in world["resources"])
+    removed = sim.control("DELETE", "clusters/prod-east/namespaces/jenkins").json()
+    assert removed["name"] == "jenkins" and removed["namespaceState"] == "removed"
+    world = sim.control("GET", "clusters/prod-east").json()
+    assert not [obj for obj in world["resources"] if obj["namespace"] == "jenkins"]
+    assert {ns["name"]: ns["namespaceState"] for ns in world["namespaces"]}["jenkins"] == "removed"
+    assert {ns["name"]: ns["namespaceState"] for ns in world["namespaces"]}["postgres"] == "discovered"
+    assert_problem(sim.control("DELETE", "clusters/prod-east/namespaces/nowhere"), 404, 2)
+
+
 def test_reset_restores_the_scenario(sim):
     before = {c["name"]: c["id"] for c in sim.items("topology/v1/clusters")}
     sim.manage("wp", "prod-east", ["wordpress"])
