@@ -49,4 +49,4 @@ timed ansible-lint --offline -q
 
 step "pytest: unit, simulator and integration tests"
 export PYTHONPATH="$root/.venv/collections"
-python -m pytest -p no:cacheprovider -n 2 --dist worksteal --durations=15 tests/unit simulator/tests tests/integration
+python -m pytest -p no:cacheprovider -n 3 --dist worksteal --durations=15 tests/unit simulator/tests tests/integration

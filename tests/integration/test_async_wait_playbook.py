@@ -17,7 +17,7 @@ PLAYBOOK = """
     - name: Start the jobs
       ansible.builtin.command: "sleep {{ item.seconds }}"
       loop:
-        - {name: slow, seconds: 3}
+        - {name: slow, seconds: "{{ slow_seconds }}"}
         - {name: quick, seconds: 0}
         - {name: never, seconds: 0, skip: true}
       when: not item.skip | default(false)
@@ -52,14 +52,15 @@ PLAYBOOK = """
 """
 
 
-def run(tmp_path, fail_on_job_failure=False, wait_timeout=60):
+def run(tmp_path, fail_on_job_failure=False, wait_timeout=60, slow_seconds=3):
     playbook = tmp_path / "wait.yml"
     playbook.write_text(PLAYBOOK)
     result_path = tmp_path / "result.json"
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_PATH), ANSIBLE_NOCOLOR="1",
                ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING="false",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    extra = {"result_path": str(result_path), "fail_on_job_failure": fail_on_job_failure, "wait_timeout": wait_timeout}
+    extra = {"result_path": str(result_path), "fail_on_job_failure": fail_on_job_failure, "wait_timeout": wait_timeout,
+             "slow_seconds": slow_seconds}
     completed = subprocess.run([str(BIN / "ansible-playbook"), str(playbook), "-i", "localhost,", "-e", json.dumps(extra)],
                                env=env, capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -92,7 +93,7 @@ def test_a_failed_job_fails_the_task_once_all_ended(tmp_path):
 
 
 def test_jobs_still_running_at_the_timeout_are_reported(tmp_path):
-    waited, output = run(tmp_path, wait_timeout=1)
+    waited, output = run(tmp_path, wait_timeout=1, slow_seconds=20)
     slow = waited["results"][0]
     assert slow["failed"] and "had not finished after 1s" in slow["msg"]
     assert "test wave 1 sleep: slow did not finish within 1s" in output

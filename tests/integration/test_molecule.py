@@ -1,8 +1,8 @@
-"""Run the molecule scenarios of the protect and replicate runbooks.
+"""Run the molecule scenario of every runbook (protect, replicate, drill, failover, failback).
 
-Each scenario starts its own simulator in prepare (fixed ports 18461 and 18462)
-and runs destroy, syntax, prepare, converge, idempotence, check, verify,
-cleanup, destroy.
+Each scenario starts its own simulator in prepare (fixed ports 18461 to 18465)
+and runs destroy, prepare, converge, idempotence, check, verify, cleanup,
+destroy. (ansible-lint checks the scenarios' syntax.)
 """
 import os
 import re

@@ -14,6 +14,9 @@ from playbook_harness import ROOT, mutating_requests
 PLAYBOOKS = ROOT / "playbooks"
 DEMO_APPS = ["postgres", "wordpress", "jenkins", "shop"]
 MIRRORED = ["postgres", "wordpress", "shop"]
+DEMO_NAMESPACES = {"postgres": [{"name": "postgres"}], "wordpress": [{"name": "wordpress"}],
+                   "shop": [{"name": "shop-frontend", "label_selectors": ["app=shop"]},
+                            {"name": "shop-db", "label_selectors": ["app=shop"]}]}
 
 
 def runbook(run_playbook, name, reports, check=False, **extra_vars):
@@ -68,7 +71,7 @@ def assert_home_and_replicating(sim):
     assert len(mirrors) == len(MIRRORED)
 
 
-def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, run_playbook, tmp_path):
+def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, run_playbook, run_task, tmp_path):
     reports = tmp_path / "reports"
     # Nothing is replicated yet: the failover pre-flight refuses every app at once and changes nothing.
     refused = runbook(run_playbook, "failover", reports)
@@ -78,8 +81,10 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     assert mutating_requests(sim) == []
     assert apps_by_name(newest_report(reports, "failover"))["postgres"]["status"] == "failed"
 
-    # No snapshot or backup is needed to replicate; the drill test takes them.
-    assert runbook(run_playbook, "protect", reports, protect_snapshot_now=False, protect_backup_now=False).rc == 0
+    # The apps need only be managed to be replicated (the drill test runs playbooks/protect.yml).
+    for name in MIRRORED:
+        assert run_task("astra_app", {"name": name, "cluster": "prod-east",
+                                      "namespaces": DEMO_NAMESPACES[name]})["app"]["state"] == "ready"
     replicated = runbook(run_playbook, "replicate", reports)
     assert replicated.rc == 0, replicated
     assert newest_report(reports, "replicate")["run"]["passed"]
@@ -168,8 +173,12 @@ def test_drill_measures_every_app_and_touches_nothing_in_production(sim, run_pla
     failing_check.write_text(json.dumps([{"name": "Wordpress answers", "ansible.builtin.assert": {
         "that": ["drill_app.name != 'wordpress'"], "fail_msg": "wordpress does not answer"}}]))
     sim.control("PUT", "faults", json={"fail_next": {"clone": 1}})
-    failed = runbook(run_playbook, "drill", reports, drill_verify_tasks=str(failing_check), drill_rpo_target_seconds=0.001)
-    assert failed.rc != 0 and "The drill failed for postgres, wordpress, jenkins, shop; the clones were removed" in failed.output
+    # postgres alone in the first wave, so the injected clone failure is its
+    two_waves = [{"name": name, "cluster": "prod-east", "destination_cluster": "dr-west", "wave": wave}
+                 for name, wave in (("postgres", 1), ("wordpress", 2), ("jenkins", 2))]
+    failed = runbook(run_playbook, "drill", reports, drill_apps=two_waves, drill_verify_tasks=str(failing_check),
+                     drill_rpo_target_seconds=0.001)
+    assert failed.rc != 0 and "The drill failed for postgres, wordpress, jenkins; the clones were removed" in failed.output
     apps = apps_by_name(newest_report(reports, "drill"))
     assert apps["postgres"]["message"].startswith("clone: app 'postgres-drill' ended in state failed"), apps["postgres"]
     assert apps["wordpress"]["message"] == "verify: Wordpress answers: wordpress does not answer"
@@ -198,3 +207,32 @@ def test_drill_preflight_reports_every_problem_before_anything_is_created(sim, r
     assert mutating_requests(sim) == []
     report = newest_report(reports, "drill")
     assert report["run"]["failed_count"] == 4
+
+
+def test_drill_can_keep_its_clones_until_the_cleanup_playbook_removes_them(sim, run_task, run_playbook, tmp_path):
+    reports = tmp_path / "reports"
+    assert run_task("astra_app", {"name": "postgres", "cluster": "prod-east"})["changed"]
+    assert run_task("astra_app_backup", {"app": "postgres", "cluster": "prod-east", "name": "nightly"})["changed"]
+    postgres_only = [{"name": "postgres", "cluster": "prod-east", "destination_cluster": "dr-west"}]
+
+    kept = runbook(run_playbook, "drill", reports, drill_apps=postgres_only, drill_keep_clones=True)
+    assert kept.rc == 0, kept
+    assert kept.recap()["changed"] > 0, "a clone that stays is a change"
+    (app,) = newest_report(reports, "drill")["apps"]
+    assert app["status"] == "passed" and app["message"] == "clone postgres-drill kept on dr-west"
+    assert [step["name"] for step in app["steps"]] == ["pre-flight", "clone", "verify"]
+    assert apps_on(sim, "dr-west")["postgres-drill"]["state"] == "ready"
+
+    # The next drill refuses to measure a clone that is already there.
+    sim.clear_requests_log()
+    refused = runbook(run_playbook, "drill", reports, drill_apps=postgres_only)
+    assert refused.rc != 0 and "app postgres-drill already exists on dr-west" in refused.output
+    assert mutating_requests(sim) == []
+
+    cleanup = run_playbook(str(PLAYBOOKS / "drill_cleanup.yml"), extra_vars={"drill_apps": postgres_only})
+    assert cleanup.rc == 0 and "Removed postgres-drill." in cleanup.output, cleanup
+    assert "postgres-drill" not in apps_on(sim, "dr-west")
+    namespaces = {ns["name"]: ns["namespaceState"] for ns in sim.control("GET", "clusters/dr-west")["namespaces"]}
+    assert namespaces["postgres-drill"] == "removed"
+    again = run_playbook(str(PLAYBOOKS / "drill_cleanup.yml"), extra_vars={"drill_apps": postgres_only})
+    assert again.rc == 0 and again.recap()["changed"] == 0 and "No clone to remove." in again.output
