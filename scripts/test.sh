@@ -7,7 +7,7 @@ cd "$root"
 export PATH="$root/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$root/.venv/collections"
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0
-unset ASTRA_API_URL ASTRA_ACCOUNT_ID ASTRA_API_TOKEN ASTRA_CA_PATH ASTRA_VALIDATE_CERTS ASTRA_TIMEOUT ASTRA_RETRIES
+unset ASTRA_API_URL ASTRA_ACCOUNT_ID ASTRA_API_TOKEN ASTRA_CA_PATH ASTRA_VALIDATE_CERTS ASTRA_TIMEOUT ASTRA_RETRY_TIMEOUT
 
 step() { printf '\n=== %s\n' "$*"; }
 timed() { local start=$SECONDS; "$@"; printf -- '--- %s: %ss\n' "$1" $((SECONDS - start)); }

@@ -66,7 +66,15 @@ def report_step(step, result):
     else:
         status, message = "passed", None if result.get("changed") else "already done: nothing changed"
     return {"name": step, "status": status, "started": timing.get("started"), "finished": timing.get("finished"),
-            "message": message}
+            "message": message, "warnings": job_warnings(result)}
+
+
+def job_warnings(result):
+    """The warnings a job's module returned (retries, adopted resources, ...), as strings."""
+    warnings = result.get("warnings") or []
+    if isinstance(warnings, str):
+        warnings = [warnings]
+    return [str(warning) for warning in warnings if warning]
 
 
 class ActionModule(ActionBase):
@@ -185,6 +193,10 @@ class ActionModule(ActionBase):
             time.sleep(min(args["poll_interval"], max(args["wait_timeout"] - (now - started), 0.01)))
 
         failed = [entry for entry in results if entry.get("failed")]
+        # The jobs' own warnings would otherwise vanish: async results are read from files, not displayed.
+        warnings = ["%s: %s" % (entry["label"], warning) for entry in results for warning in job_warnings(entry)]
+        if warnings:
+            result["warnings"] = warnings
         result.update(
             changed=any(entry.get("changed") for entry in results),
             results=results,

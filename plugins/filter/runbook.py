@@ -15,6 +15,14 @@ import datetime
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
+    clone_outcomes,
+    describe_clones,
+    failure_message,
+    record_stop,
+    verdict_message,
+)
+
 PREFLIGHT = "pre-flight"
 REPORT_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "rto_target_seconds", "rpo_target_seconds")
 
@@ -105,17 +113,19 @@ def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measu
     return result
 
 
-def record_preflight(record, problems, started, finished=None, ids=None):
+def record_preflight(record, problems, started, finished=None, ids=None, common=None):
     """The record with a pre-flight step for every app: failed with its problems, or passed.
 
-    problems: app key -> list of problem texts; ids: app key -> Astra IDs found. When any app has problems no app
-    goes ahead, so the apps without problems are marked skipped (not run).
+    problems: app key -> list of problem texts; common: problems that stop every app (a user task file that does
+    not load); ids: app key -> Astra IDs found. When any app has problems no app goes ahead, so the apps without
+    problems are marked skipped (not run).
     """
     finished = finished or datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
-    blocked = any(problems.get(key) for key in record)
+    common = list(common or [])
+    blocked = bool(common) or any(problems.get(key) for key in record)
     result = record
     for key in record:
-        found = list(problems.get(key) or [])
+        found = common + list(problems.get(key) or [])
         step = {"name": PREFLIGHT, "status": "failed" if found else "passed", "started": started, "finished": finished,
                 "message": "; ".join(found) or None}
         result = record_step(result, key, step, ids=(ids or {}).get(key),
@@ -232,4 +242,9 @@ class FilterModule:
             "record_results": record_results,
             "report_apps": report_apps,
             "report_summary": report_summary,
+            "failure_message": failure_message,
+            "record_stop": record_stop,
+            "clone_outcomes": clone_outcomes,
+            "describe_clones": describe_clones,
+            "verdict_message": verdict_message,
         }

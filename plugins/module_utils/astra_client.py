@@ -6,37 +6,48 @@
 """HTTP client for the Astra Control REST API: the only place in the collection that sends requests."""
 
 import json
+import os
 import random
+import socket
+import ssl
 import time
 import traceback
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from urllib.parse import unquote, urlsplit
 
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import (
     AstraApiError,
     AstraConnectionError,
     AstraError,
     AstraReadOnlyError,
+    AstraValidationError,
     redact,
     sanitize_url,
 )
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
     from requests.utils import get_environ_proxies
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HTTPAdapter = object
 
 RETRYABLE_STATUSES = frozenset((429, 502, 503, 504))
+# A GET changes nothing, so a 500 is worth another try too; a PUT or DELETE answered 500 may have been applied.
+RETRYABLE_GET_STATUSES = RETRYABLE_STATUSES | frozenset((500,))
 IDEMPOTENT_METHODS = frozenset(("GET", "PUT", "DELETE"))
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 BACKOFF_BASE = 0.5
-BACKOFF_CAP = 30.0
+BACKOFF_CAP = 10.0
 RETRY_AFTER_CAP = 60.0
+DEFAULT_RETRY_TIMEOUT = 60
 ERROR_BODY_LIMIT = 500
+TLS_PROBE_TIMEOUT = 3.0
 
 
 def astra_media_type(resource_type):
@@ -44,13 +55,132 @@ def astra_media_type(resource_type):
     return "application/astra-%s+json" % resource_type
 
 
+def ca_file_is_empty(ca_path):
+    """True when ca_path names a file holding nothing but white space.
+
+    AWX writes the file of an optional credential field even when the field was left blank: such a file means
+    "no CA given", not "trust nothing".
+    """
+    try:
+        if not os.path.isfile(ca_path) or os.path.getsize(ca_path) > 65536:
+            return False
+        with open(ca_path, "rb") as handle:
+            return not handle.read().strip()
+    except OSError:
+        return False
+
+
 def compute_verify(validate_certs, ca_path):
-    """requests' verify value: False, a CA bundle path, or True (an empty ca_path counts as unset)."""
+    """requests' verify value: False, a CA bundle path, or True (the system trust store).
+
+    An empty ca_path, or one naming an empty or blank file, counts as unset.
+    """
     if not validate_certs:
         return False
-    if ca_path:
+    if ca_path and not ca_file_is_empty(ca_path):
         return ca_path
     return True
+
+
+def system_trust_store():
+    """Where OpenSSL on this machine finds its trusted CAs, as (cafile, capath), each None when absent.
+
+    SSL_CERT_FILE and SSL_CERT_DIR win when set; otherwise OpenSSL's defaults (Debian and Ubuntu:
+    /etc/ssl/certs; RHEL and UBI execution environments: /etc/pki/tls/certs/ca-bundle.crt), which is where
+    update-ca-certificates or update-ca-trust put a corporate CA.
+    """
+    paths = ssl.get_default_verify_paths()
+    cafile = os.environ.get(paths.openssl_cafile_env) or paths.cafile or paths.openssl_cafile
+    capath = os.environ.get(paths.openssl_capath_env) or paths.capath or paths.openssl_capath
+    return (cafile if cafile and os.path.isfile(cafile) else None,
+            capath if capath and os.path.isdir(capath) else None)
+
+
+def describe_trust(verify):
+    """The trust store a verify value means, in words for error messages."""
+    if verify is True:
+        cafile, capath = system_trust_store()
+        where = " and ".join(path for path in (cafile, capath) if path)
+        return "the system trust store (%s)" % where if where else "the CA bundle of the Python package certifi"
+    return "the CA file %s (ca_path)" % verify
+
+
+def tls_context(verify):
+    """The SSL context that verifies the server: the system trust store for True, only the given CAs for a path.
+
+    certifi's bundle is a last resort, for a machine whose OpenSSL knows no CA at all.
+    """
+    if verify is True:
+        cafile, capath = system_trust_store()
+        if cafile or capath:
+            return ssl.create_default_context(cafile=cafile, capath=capath)
+        import certifi  # requests depends on it
+        return ssl.create_default_context(cafile=certifi.where())
+    if os.path.isdir(verify):
+        return ssl.create_default_context(capath=verify)
+    return ssl.create_default_context(cafile=verify)
+
+
+class _TrustStoreAdapter(HTTPAdapter):
+    """An HTTPAdapter that verifies against one SSL context instead of requests' own CA bundle (certifi)."""
+
+    def __init__(self, context):
+        self._context = context
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["ssl_context"] = self._context
+        return super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        proxy_kwargs["ssl_context"] = self._context
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+    def cert_verify(self, conn, url, verify, cert):
+        super().cert_verify(conn, url, verify, cert)
+        if verify:
+            # The context already holds the trusted CAs; loading certifi's bundle on top would widen the trust.
+            conn.ca_certs = None
+            conn.ca_cert_dir = None
+
+
+def speaks_tls(host, port, timeout=TLS_PROBE_TIMEOUT):
+    """Whether a TLS handshake with host:port succeeds (certificate not checked): is it an HTTPS server?"""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            with context.wrap_socket(sock, server_hostname=host):
+                return True
+    except (OSError, ValueError):
+        return False
+
+
+def tls_failure_advice(text, verify, host):
+    """What to fix, for the text of an SSL error."""
+    lowered = text.lower()
+    if "expired" in lowered or "not yet valid" in lowered:
+        return ("the server's certificate has expired or is not yet valid: renew the Astra Control certificate "
+                "(or correct the controller's clock)")
+    if "hostname mismatch" in lowered or "ip address mismatch" in lowered or "doesn't match" in lowered:
+        return ("the server's certificate is not valid for %s: put a host name the certificate was issued for "
+                "in api_url" % host)
+    if "wrong version number" in lowered or "record layer failure" in lowered or "unknown protocol" in lowered:
+        return "the server does not answer TLS on this port: if it serves plain HTTP, use an http:// api_url"
+    if "certificate verify failed" in lowered or "self-signed" in lowered or "self signed" in lowered:
+        return ("the server's certificate is not signed by a CA in %s: set ca_path to the PEM file of the CA "
+                "that signed the Astra Control certificate" % describe_trust(verify))
+    return "check ca_path and validate_certs"
+
+
+def check_relative_path(path):
+    """Refuse an API path that could leave <api_url>/accounts/<account_id>/ ('..' segments, a scheme, a host)."""
+    decoded = unquote(unquote(path))
+    segments = decoded.replace("\\", "/").split("/")
+    if "://" in decoded or decoded.startswith("//") or any(segment in (".", "..") for segment in segments):
+        raise AstraError("Internal error: refused to request %r, which is not a path below the account; "
+                         "please report this as a bug in kubedr.astra" % path)
 
 
 class _AmbiguousPostFailure(Exception):
@@ -68,32 +198,44 @@ class AstraClient:
     Paths given to the methods are relative to that base, e.g. 'k8s/v2/apps'.
 
     - verify and timeout are passed on every request, never left to the session
-      (REQUESTS_CA_BUNDLE would otherwise override verify=True/False).
-    - GET, PUT and DELETE are retried on transport errors and 429/502/503/504 with
-      jittered exponential backoff, honouring Retry-After.
+      (REQUESTS_CA_BUNDLE would otherwise override verify=True/False); verify=True
+      means the system trust store (see system_trust_store), not certifi's bundle.
+    - GET, PUT and DELETE are retried on transport errors and 429/502/503/504 (GET
+      also on 500) with capped, jittered exponential backoff honouring Retry-After,
+      for at most retry_timeout seconds from the first attempt.
     - POST is never retried blindly: after an ambiguous failure the caller's
       find_existing() decides between adopting the resource and posting again.
     - read_only (check mode) turns every write into an internal error.
     """
 
-    def __init__(self, api_url, account_id, api_token, validate_certs=True, ca_path=None, timeout=30, retries=4,
-                 read_only=False, warn=None, sleep=None, jitter=None):
+    def __init__(self, api_url, account_id, api_token, validate_certs=True, ca_path=None, timeout=30,
+                 retry_timeout=DEFAULT_RETRY_TIMEOUT, read_only=False, warn=None, sleep=None, jitter=None, clock=None):
         if not HAS_REQUESTS:
             raise AstraError("The Python library requests is required to talk to the Astra Control API")
         # Userinfo in api_url would make requests replace the bearer token by Basic auth; Astra never uses it.
-        self.base_url = "%s/accounts/%s/" % (sanitize_url(api_url).rstrip("/"), account_id.strip("/"))
+        self.base_url = "%s/accounts/%s/" % (sanitize_url(api_url).rstrip("/"), account_id.strip().strip("/"))
         self.verify = compute_verify(validate_certs, ca_path)
         self.timeout = (timeout, timeout)
-        self.retries = max(0, int(retries))
+        self.retry_timeout = max(0.0, float(retry_timeout))
         self.read_only = read_only
         self._token = api_token
         self._warn = warn or (lambda message: None)
         self._sleep = sleep or time.sleep
         self._jitter = jitter or random.uniform
+        self._clock = clock or time.monotonic
         self._session = requests.Session()
         # Environment settings (REQUESTS_CA_BUNDLE, .netrc credentials) must not override verify or the
         # Authorization header; proxies are still taken from the environment, explicitly, below.
         self._session.trust_env = False
+        if self.verify is not False and self.base_url.startswith("https:"):
+            try:
+                context = tls_context(self.verify)
+            except (OSError, ssl.SSLError) as exc:
+                raise AstraValidationError("ca_path" if self.verify is not True else None,
+                                           "cannot load the CA certificates of %s: %s; give a PEM file with the CA "
+                                           "certificates that signed the Astra Control certificate"
+                                           % (describe_trust(self.verify), exc)) from None
+            self._session.mount("https://", _TrustStoreAdapter(context))
         self._proxies = get_environ_proxies(self.base_url)
         self._session.headers.update({"Authorization": "Bearer %s" % api_token, "User-Agent": "kubedr.astra"})
 
@@ -101,6 +243,7 @@ class AstraClient:
 
     def url(self, path):
         # Only ever relative to the account: the token must not be sent anywhere else.
+        check_relative_path(path)
         return self.base_url + path.lstrip("/")
 
     def get(self, path, params=None, operation=None):
@@ -139,10 +282,11 @@ class AstraClient:
         find_existing: a callable returning the resource the POST would have
         created, or None. It is consulted only after an ambiguous failure
         (timeout, connection error, 5xx): a found resource is adopted, otherwise
-        the POST is repeated (at most `retries` times). Without it, the failure
+        the POST is repeated while retry_timeout lasts. Without it, the failure
         is raised.
         """
         operation = operation or "Create %s" % resource_type
+        deadline = self._clock() + self.retry_timeout
         attempt = 0
         while True:
             try:
@@ -152,17 +296,24 @@ class AstraClient:
             except _AmbiguousPostFailure as failure:
                 if find_existing is None:
                     raise failure.error from None
-                existing = find_existing()
+                try:
+                    existing = find_existing()
+                except AstraError as exc:
+                    raise AstraError("%s: outcome unknown (%s), and looking for the %s it may have created failed "
+                                     "too: %s. Run the task again once the API answers: it adopts what the request "
+                                     "created, or creates it" % (operation, failure.reason, resource_type, exc)) from None
                 if existing:
                     self._warn("%s: outcome unknown (%s); adopted the %s that the request created (id %s) "
                                "instead of posting again" % (operation, failure.reason, resource_type, existing.get("id")))
                     return existing
-                if attempt >= self.retries:
-                    raise failure.error from None
                 delay = self._backoff_delay(attempt)
                 attempt += 1
-                self._warn("%s: outcome unknown (%s) and no %s was created; posting again in %.1f s "
-                           "(retry %d of %d)" % (operation, failure.reason, resource_type, delay, attempt, self.retries))
+                if self._clock() + delay > deadline:
+                    failure.error.add_note("%d attempt(s) within retry_timeout %s s; no %s was created"
+                                           % (attempt, _seconds(self.retry_timeout), resource_type))
+                    raise failure.error from None
+                self._warn("%s: outcome unknown (%s) and no %s was created; posting again in %.1f s (retry %d)"
+                           % (operation, failure.reason, resource_type, delay, attempt))
                 self._sleep(delay)
 
     def put(self, path, body, resource_type, headers=None, operation=None):
@@ -205,7 +356,9 @@ class AstraClient:
             request_headers.setdefault("Content-Type", "application/json")
         request_headers.update(headers or {})
         retryable = method in IDEMPOTENT_METHODS
+        retry_statuses = RETRYABLE_GET_STATUSES if method == "GET" else RETRYABLE_STATUSES
         display_url = self._display_url(url, params)
+        deadline = self._clock() + self.retry_timeout
         attempt = 0
         while True:
             try:
@@ -213,15 +366,19 @@ class AstraClient:
                                                  verify=self.verify, timeout=self.timeout, proxies=self._proxies,
                                                  allow_redirects=False)
             except requests.exceptions.SSLError as exc:
-                # Not transient and nothing was sent: retrying cannot help.
-                raise AstraConnectionError(operation, method, display_url, "%s; check ca_path and validate_certs"
-                                           % self._describe_exception(exc)) from None
+                # Not transient: retrying cannot help, and nothing reached the API.
+                text = self._describe_exception(exc)
+                raise AstraConnectionError(operation, method, display_url, "%s; %s" % (
+                    text, tls_failure_advice(text, self.verify, urlsplit(url).hostname))) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 error = AstraConnectionError(operation, method, display_url, self._describe_exception(exc))
+                if self._https_server_behind_http_url(exc, url):
+                    raise AstraConnectionError(operation, method, display_url, "%s; the server at %s answers HTTPS: "
+                                               "use an https:// api_url" % (error.reason, urlsplit(url).netloc)) from None
                 if ambiguous_post:
                     raise _AmbiguousPostFailure(error) from None
-                if retryable and attempt < self.retries:
-                    attempt = self._wait_before_retry(method, display_url, attempt, error.reason, None)
+                if retryable:
+                    attempt = self._wait_before_retry(error, method, display_url, attempt, deadline, None)
                     continue
                 raise error from None
             except requests.RequestException as exc:
@@ -236,24 +393,45 @@ class AstraClient:
             if status < 400:
                 return self._decode_success(response, method, display_url, operation)
             error = self._api_error(response, operation, method, display_url)
+            if url.startswith("http:") and status == 400 and error.problem is None:
+                error.add_note("if the server serves HTTPS, use an https:// api_url")
             if ambiguous_post and status >= 500:
                 raise _AmbiguousPostFailure(error)
             # A 429 means the request was not processed, so repeating it is safe for POST too.
-            if status in RETRYABLE_STATUSES and (retryable or status == 429) and attempt < self.retries:
-                attempt = self._wait_before_retry(method, display_url, attempt, "HTTP %d" % status,
+            if status in retry_statuses and (retryable or status == 429):
+                attempt = self._wait_before_retry(error, method, display_url, attempt, deadline,
                                                   response.headers.get("Retry-After"))
                 continue
             raise error
 
-    def _wait_before_retry(self, method, display_url, attempt, reason, retry_after):
+    def _wait_before_retry(self, error, method, display_url, attempt, deadline, retry_after):
+        """Sleep before the next attempt, or raise `error` when the next one would start after the deadline."""
         delay = self._backoff_delay(attempt)
         server_delay = self._parse_retry_after(retry_after)
         if server_delay is not None:
             delay = server_delay
         attempt += 1
-        self._warn("%s %s failed (%s); retry %d of %d in %.1f s" % (method, display_url, reason, attempt, self.retries, delay))
+        if self._clock() + delay > deadline:
+            note = "%d attempt(s) within retry_timeout %s s" % (attempt, _seconds(self.retry_timeout))
+            if server_delay is not None and server_delay > self.retry_timeout:
+                note += "; the API asked to retry after %s s" % _seconds(server_delay)
+            error.add_note(note)
+            raise error
+        reason = error.reason if isinstance(error, AstraConnectionError) else "HTTP %d" % error.status
+        self._warn("%s %s failed (%s); retry %d in %.1f s" % (method, display_url, reason, attempt, delay))
         self._sleep(delay)
         return attempt
+
+    def _https_server_behind_http_url(self, exc, url):
+        """An http:// api_url whose server dropped the connection without an answer: does it speak TLS instead?"""
+        if not url.startswith("http:") or isinstance(exc, requests.Timeout):
+            return False
+        text = str(exc)
+        if not any(marker in text for marker in ("RemoteDisconnected", "BadStatusLine", "Connection reset",
+                                                   "ConnectionResetError", "Connection aborted")):
+            return False
+        parts = urlsplit(url)
+        return speaks_tls(parts.hostname, parts.port or 80)
 
     def _backoff_delay(self, attempt):
         """Exponential backoff with 'equal jitter': between half and all of min(cap, base * 2**attempt).
@@ -315,6 +493,10 @@ class AstraClient:
 
     def _describe_exception(self, exc):
         return redact("%s: %s" % (type(exc).__name__, exc), [self._token])
+
+
+def _seconds(value):
+    return ("%.1f" % value).rstrip("0").rstrip(".")
 
 
 class _Created:

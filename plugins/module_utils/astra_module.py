@@ -14,16 +14,18 @@ import datetime
 import json
 import os
 import traceback
-from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import (
+    DEFAULT_RETRY_TIMEOUT,
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     AstraClient,
+    ca_file_is_empty,
 )
+from ansible_collections.kubedr.astra.plugins.module_utils.connection import check_connection_options
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import (
     AstraError,
     AstraValidationError,
@@ -46,7 +48,7 @@ def astra_argument_spec():
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["ASTRA_VALIDATE_CERTS"])),
         ca_path=dict(type="path", fallback=(env_fallback, ["ASTRA_CA_PATH"])),
         timeout=dict(type="int", default=30, fallback=(env_fallback, ["ASTRA_TIMEOUT"])),
-        retries=dict(type="int", default=4, fallback=(env_fallback, ["ASTRA_RETRIES"])),
+        retry_timeout=dict(type="int", default=DEFAULT_RETRY_TIMEOUT, fallback=(env_fallback, ["ASTRA_RETRY_TIMEOUT"])),
     )
 
 
@@ -196,29 +198,26 @@ class AstraModule(AnsibleModule):
             validate_certs=params["validate_certs"],
             ca_path=params["ca_path"] or None,
             timeout=params["timeout"],
-            retries=params["retries"],
+            retry_timeout=params["retry_timeout"],
             read_only=self.check_mode,
             warn=self.warn,
         )
+        if not params["validate_certs"]:
+            self.warn("validate_certs is false: the identity of the Astra Control API server is not checked, so the API "
+                      "token can be sent to an impostor. Set ca_path to the PEM file of its CA instead.")
         self.lookups = Lookups(self.client)
         self.waiter = Waiter(self.client)
 
     def _check_common_options(self):
         params = self.params
-        violations = []
-        url = urlsplit(params["api_url"] or "")
-        if url.scheme not in ("http", "https") or not url.hostname:
-            violations.append(("api_url", "must be an http:// or https:// URL such as https://astra.example.com"))
-        if not (params["account_id"] or "").strip():
-            violations.append(("account_id", "must not be empty"))
-        if not params["api_token"]:
-            violations.append(("api_token", "must not be empty"))
-        if params["timeout"] < 1:
-            violations.append(("timeout", "must be at least 1 (seconds per request)"))
-        if params["retries"] < 0:
-            violations.append(("retries", "must be 0 or more"))
-        if params["ca_path"] and params["validate_certs"] and not os.path.exists(params["ca_path"]):
-            violations.append(("ca_path", "%s does not exist; give the path of a PEM file with the CA certificates" % params["ca_path"]))
+        violations = check_connection_options(params)
+        ca_path = params["ca_path"]
+        if ca_path and params["validate_certs"] and not os.path.exists(ca_path):
+            violations.append(("ca_path", "%s does not exist; give the path of a PEM file with the CA certificates, or "
+                                          "leave it unset to use the system trust store" % ca_path))
+        elif ca_path and ca_file_is_empty(ca_path):
+            # AWX writes the file of a blank optional CA field: that means "no CA given".
+            params["ca_path"] = None
         if params.get("wait_timeout") is not None and params["wait_timeout"] < 1:
             violations.append(("wait_timeout", "must be at least 1 (seconds)"))
         if violations:

@@ -109,7 +109,7 @@ def format_duration(seconds):
 
 APP_KEYS = ("name", "cluster", "destination_cluster", "wave", "status", "message", "rto_seconds", "rpo_seconds",
             "rto_target_seconds", "rpo_target_seconds", "astra_ids", "steps")
-STEP_KEYS = ("name", "started", "finished", "status", "message")
+STEP_KEYS = ("name", "started", "finished", "status", "message", "warnings")
 
 
 def _known_keys(item, allowed, where):
@@ -165,6 +165,9 @@ def _build_step(step, where):
     if not step.get("name"):
         raise ReportError("%s.name: a step name is required" % where)
     started, finished = _interval(step, where)
+    warnings = step.get("warnings") or []
+    if not isinstance(warnings, (list, tuple)):
+        raise ReportError("%s.warnings: expected a list of strings, got %r" % (where, warnings))
     return {
         "name": str(step["name"]),
         "status": _status(step.get("status"), where + ".status"),
@@ -172,6 +175,7 @@ def _build_step(step, where):
         "finished": format_time(finished),
         "duration_seconds": _seconds(started, finished),
         "message": _text(step.get("message")),
+        "warnings": [str(warning) for warning in warnings],
     }, started, finished
 
 
@@ -217,8 +221,11 @@ def _build_app(app, where):
     return result
 
 
-def build_report(runbook, started, finished, apps, title=None, extra=None):
-    """The report dict (schema version 1) from the run data; raises ReportError naming the bad option."""
+def build_report(runbook, started, finished, apps, title=None, extra=None, run_error=None):
+    """The report dict (schema version 1) from the run data; raises ReportError naming the bad option.
+
+    run_error: why the run stopped before its end, when it did; such a run never passes, whatever its apps say.
+    """
     if runbook not in RUNBOOKS:
         raise ReportError("runbook: %r is not one of %s" % (runbook, ", ".join(RUNBOOKS)))
     run_started = parse_time(started, "started")
@@ -241,7 +248,8 @@ def build_report(runbook, started, finished, apps, title=None, extra=None):
             "started": format_time(run_started),
             "finished": format_time(run_finished),
             "duration_seconds": _seconds(run_started, run_finished),
-            "passed": not failed,
+            "passed": not failed and not run_error,
+            "error": _text(scrub(run_error)) if run_error else None,
             "app_count": len(built),
             "failed_count": len(failed),
             "skipped_count": sum(1 for app in built if app["status"] == "skipped"),
@@ -495,6 +503,9 @@ def render_html(report):
              ("Failed", "%d" % run["failed_count"]), ("Skipped", "%d" % run["skipped_count"])]
     out.append('<dl class="summary">%s</dl>\n</header>\n'
                % "".join("<div><dt>%s</dt><dd>%s</dd></div>" % (_h(name), _h(value)) for name, value in cells))
+    if run.get("error"):
+        out.append('<p class="missed" id="run-error"><strong>The run stopped before its end:</strong> %s</p>\n'
+                   % _h(run["error"]))
     if run["targets_missed"]:
         out.append('<p class="missed"><strong>%d RTO/RPO target(s) missed.</strong></p>\n' % run["targets_missed"])
 
@@ -530,7 +541,10 @@ def render_html(report):
                 out.append('<tr><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                            '<td class="msg">%s</td></tr>'
                            % (_h(step["name"]), _status_cell(step["status"]), _h(step["started"]), _h(step["finished"]),
-                              _h(format_duration(step["duration_seconds"])), _h(step["message"]) if step["message"] else ""))
+                              _h(format_duration(step["duration_seconds"])),
+                              "<br>".join([_h(step["message"])] * bool(step["message"])
+                                          + ['<span class="warning">warning: %s</span>' % _h(text)
+                                             for text in step.get("warnings") or []])))
             out.append("</tbody></table>\n")
         out.append("</div>\n")
     out.append("</section>\n")
@@ -554,10 +568,13 @@ def render_junit(report):
     """JUnit XML: one testsuite kubedr.astra.<runbook>, one testcase per app (failure/skipped as appropriate)."""
     run = report["run"]
     suite_name = "kubedr.astra.%s" % run["runbook"]
-    root = ET.Element("testsuites", name=_x(run["title"]), tests=str(run["app_count"]), failures=str(run["failed_count"]),
-                      errors="0", skipped=str(run["skipped_count"]), time="%.3f" % (run["duration_seconds"] or 0))
-    suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(run["app_count"]),
-                          failures=str(run["failed_count"]), errors="0", skipped=str(run["skipped_count"]),
+    # A run that stopped early is one more test case, in error: a CI view then shows it failed, whatever the apps say.
+    errors = 1 if run.get("error") else 0
+    tests = str(run["app_count"] + errors)
+    root = ET.Element("testsuites", name=_x(run["title"]), tests=tests, failures=str(run["failed_count"]),
+                      errors=str(errors), skipped=str(run["skipped_count"]), time="%.3f" % (run["duration_seconds"] or 0))
+    suite = ET.SubElement(root, "testsuite", name=suite_name, tests=tests,
+                          failures=str(run["failed_count"]), errors=str(errors), skipped=str(run["skipped_count"]),
                           time="%.3f" % (run["duration_seconds"] or 0), timestamp=_x(run["started"]))
     properties = ET.SubElement(suite, "properties")
     for name in ("runbook", "title", "started", "finished"):
@@ -566,9 +583,12 @@ def render_junit(report):
         classname = suite_name + "." + (app["cluster"] or "app")
         case = ET.SubElement(suite, "testcase", classname=_x(classname), name=_x(app["name"]),
                              time="%.3f" % (app["duration_seconds"] or 0))
-        lines = ["%s %s%s%s" % (step["status"].upper(), step["name"],
-                                (" " + format_duration(step["duration_seconds"])) if step["duration_seconds"] is not None else "",
-                                (": " + step["message"]) if step["message"] else "") for step in app["steps"]]
+        lines = []
+        for step in app["steps"]:
+            lines.append("%s %s%s%s" % (step["status"].upper(), step["name"],
+                                        (" " + format_duration(step["duration_seconds"])) if step["duration_seconds"] is not None else "",
+                                        (": " + step["message"]) if step["message"] else ""))
+            lines += ["WARNING %s: %s" % (step["name"], text) for text in step.get("warnings") or []]
         for kind in ("rto", "rpo"):
             if app[kind + "_seconds"] is not None:
                 lines.append("%s %s (target %s)" % (kind.upper(), format_duration(app[kind + "_seconds"]),
@@ -583,6 +603,9 @@ def render_junit(report):
             ET.SubElement(case, "skipped", message=_x(app["message"] or "skipped"))
         if lines:
             ET.SubElement(case, "system-out").text = _x("\n".join(lines))
+    if errors:
+        case = ET.SubElement(suite, "testcase", classname=_x(suite_name), name="run", time="0.000")
+        ET.SubElement(case, "error", message=_x(run["error"]), type="stopped").text = _x(run["error"])
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

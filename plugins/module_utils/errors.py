@@ -15,6 +15,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 PROBLEM_TYPE_PATTERN = re.compile(r"/problems/(\d+)/?$")
 DETAIL_TEXT_LIMIT = 500
+# RFC 7807 members and the Astra extensions rendered on their own; other text members (such as a `reason` with the
+# specifics of one occurrence, while `detail` is the fixed text of the problem type) are quoted after the detail.
+KNOWN_PROBLEM_MEMBERS = frozenset(("type", "title", "detail", "status", "instance", "correlationID", "invalidFields",
+                                   "invalidParams"))
 
 
 def sanitize_url(url):
@@ -73,6 +77,11 @@ class AstraError(Exception):
     def __str__(self):
         return self.message
 
+    def add_note(self, note):
+        """Append a clause to the message (for example how often the request was tried)."""
+        self.message = "%s; %s" % (self.message, note)
+        self.args = (self.message,)
+
     def fail_kwargs(self):
         """Keyword arguments for AnsibleModule.fail_json()."""
         kwargs = dict(self.details)
@@ -98,6 +107,8 @@ class AstraApiError(AstraError):
         self.correlation_id = problem.get("correlationID")
         self.invalid_fields = problem.get("invalidFields")
         self.invalid_params = problem.get("invalidParams")
+        self.extra = [str(value) for key, value in sorted(problem.items())
+                      if key not in KNOWN_PROBLEM_MEMBERS and isinstance(value, (str, int, float)) and str(value).strip()]
         super().__init__(self._render())
 
     @staticmethod
@@ -107,6 +118,8 @@ class AstraApiError(AstraError):
 
     def _render(self):
         summary = " - ".join(part for part in (self.title, self.detail) if part) or "no problem details"
+        if self.extra:
+            summary += " (%s)" % "; ".join(text[:DETAIL_TEXT_LIMIT] for text in self.extra)
         context = ["HTTP %d" % self.status]
         if self.problem is not None:
             context.append("problem %d" % self.problem)

@@ -74,19 +74,19 @@ def looks_like_id(value):
 
 
 def filter_expression(conditions):
-    """[('name', 'wordpress'), ('clusterID', 'c1')] -> "name eq 'wordpress',clusterID eq 'c1'".
+    """The server-side filter for the first condition: [('name', 'wordpress'), ('clusterID', 'c1')] -> "name eq 'wordpress'".
 
-    Returns None when a value holds a single quote: the API documents no escape,
-    so callers fall back to client-side filtering.
+    One condition only: the published grammar of `filter` does not reliably allow a second, different one, so a
+    real Astra Control Center may refuse it (400, problem 5); callers check every condition on the results.
+    Returns None when the value holds a single quote (the API documents no escape): list and filter locally then.
     """
-    parts = []
     for field, value in conditions:
         if value is None:
             continue
         if "'" in str(value):
             return None
-        parts.append("%s eq '%s'" % (field, value))
-    return ",".join(parts)
+        return "%s eq '%s'" % (field, value)
+    return None
 
 
 def field_matches(item, field, value):
@@ -116,7 +116,8 @@ class Lookups:
         """Items of the collection at path whose fields equal the given (field, value) conditions.
 
         server_filter: whether the endpoint declares `filter`; if not (or a value
-        cannot be quoted), the collection is listed once and filtered here.
+        cannot be quoted), the collection is listed once and filtered here. The
+        server is asked for the first condition only; all are checked here.
         """
         conditions = [(field, value) for field, value in conditions if value is not None]
         expression = filter_expression(conditions) if server_filter and conditions else None

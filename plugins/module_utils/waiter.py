@@ -12,7 +12,9 @@ from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraAp
 FIRST_POLL_DELAY = 0.25
 POLL_BACKOFF_FACTOR = 1.5
 MAX_POLL_DELAY = 10.0
-MAX_CONSECUTIVE_POLL_ERRORS = 3
+# Each GET is already retried by the client for its whole retry_timeout: a poll that still fails means the API
+# has been failing that long, so the wait ends there (with the client's last error) unless told otherwise.
+MAX_CONSECUTIVE_POLL_ERRORS = 0
 TRANSIENT_STATUSES = frozenset((429, 500, 502, 503, 504))
 
 
@@ -25,9 +27,9 @@ def _is_transient(error):
 class Waiter:
     """Polls on a monotonic clock with a growing delay: first_delay, x factor, capped at max_delay.
 
-    Never sleeps past the deadline. Up to max_errors consecutive transient GET
-    failures (transport errors, 429, 5xx; each already retried by the client)
-    are tolerated. clock and sleep are injectable for tests.
+    Never sleeps past the deadline. max_errors consecutive transient GET
+    failures (transport errors, 429, 5xx) beyond the client's own retries are
+    tolerated (none by default). clock and sleep are injectable for tests.
     """
 
     def __init__(self, client, clock=None, sleep=None, first_delay=FIRST_POLL_DELAY, factor=POLL_BACKOFF_FACTOR,

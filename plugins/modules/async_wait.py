@@ -141,10 +141,11 @@ results:
       description:
         - The job as one step of the run's report, for M(kubedr.astra.dr_report).
         - C(status) is V(passed), V(failed) or V(skipped); C(started) and C(finished) are the module's own C(timing)
-          (absent when the module returned none); C(message) is the failure message, or says that nothing changed.
+          (absent when the module returned none); C(message) is the failure message, or says that nothing changed;
+          C(warnings) are the module's warnings (retries, adopted resources), which this task also shows.
       type: dict
       sample: {"name": "clone", "status": "passed", "started": "2025-01-31T09:31:41.120Z",
-               "finished": "2025-01-31T09:36:54.802Z", "message": null}
+               "finished": "2025-01-31T09:36:54.802Z", "message": null, "warnings": []}
 failed_jobs:
   description: How many jobs failed.
   returned: always

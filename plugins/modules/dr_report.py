@@ -67,7 +67,8 @@ options:
         (the module checks them and names the entry, for example C(apps[1].steps[0].finished), in its error messages);
         any other key is an error.
       - C(name) (str, required) - the app's name.
-      - C(status) (str, required) - the app's verdict, V(passed), V(failed) or V(skipped). The run passes when no app failed.
+      - C(status) (str, required) - the app's verdict, V(passed), V(failed) or V(skipped). The run passes when no app
+        failed and there is no O(run_error).
       - C(cluster) (str) - the cluster the app runs on (the source).
       - C(destination_cluster) (str) - the cluster the app was cloned, restored, replicated or failed over to.
       - C(wave) (int) - the wave the app ran in.
@@ -80,11 +81,18 @@ options:
         C(clone_app_id), C(backup_id) or C(mirror_id).
       - C(steps) (list of dicts) - the app's steps in order, each with C(name) (str, required; steps with the same name
         share a colour in the timeline), C(status) (str, required; V(passed), V(failed) or V(skipped)),
-        C(started) and C(finished) (ISO 8601; C(finished) not before C(started)) and C(message) (str).
+        C(started) and C(finished) (ISO 8601; C(finished) not before C(started)), C(message) (str) and C(warnings)
+        (list of str; what the step's module warned about, such as retries or an adopted resource).
         Each step with both times is one bar in the timeline.
     type: list
     elements: dict
     default: []
+  run_error:
+    description:
+      - Why the run stopped before its end (a task outside the app steps failed, a user task file failed, the run was
+        interrupted), when it did. A report with a run error never passes, whatever its apps say; the HTML shows the
+        error at the top and the JUnit file adds a test case C(run) in error.
+    type: str
   extra:
     description:
       - Free-form run metadata shown in the report, such as the targets or the API URL.
@@ -185,7 +193,7 @@ report:
       type: str
       sample: /var/tmp/kubedr-reports/drill-20250131T093000Z/junit.xml
     passed:
-      description: Whether the run passed, that is no app failed.
+      description: Whether the run passed, that is no app failed and the run did not stop early (O(run_error)).
       type: bool
       sample: false
     failed_apps:
@@ -223,6 +231,7 @@ def argument_spec():
         timestamped=dict(type="bool", default=True),
         apps=dict(type="list", elements="dict", default=[]),
         extra=dict(type="dict"),
+        run_error=dict(type="str"),
     )
 
 
@@ -230,7 +239,7 @@ def run(module):
     params = module.params
     try:
         report = build_report(params["runbook"], params["started"], params["finished"], params["apps"],
-                              title=params["title"], extra=params["extra"])
+                              title=params["title"], extra=params["extra"], run_error=params["run_error"] or None)
         directory = report_directory(params["path"], params["runbook"], params["started"], params["timestamped"])
     except ReportError as exc:
         module.fail_json(msg=str(exc))

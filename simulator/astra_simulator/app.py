@@ -33,6 +33,7 @@ def create_app(store, identity, time_scale):
 
     api = FastAPI(title="Astra Control API simulator", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     api.include_router(build_control_router(store, engine, faults, identity))
+    api.state.api_router = dispatcher.router     # the API's route table, for introspection (tests walk every route)
 
     @api.api_route("/{path:path}", methods=ALL_METHODS, include_in_schema=False)
     async def serve_api(request: Request):

@@ -10,7 +10,8 @@ selectors.
 appAssets: one per object, `assetID` the Kubernetes UID, `id` a UUIDv5 of the
 owner (app, snapshot or backup) and the UID, so it is stable across reads and
 differs between an app and its snapshots. `resource` is the Kubernetes object
-(with `spec` and `status` for PersistentVolumeClaims). Snapshots and backups
+(with `spec` and `status` for PersistentVolumeClaims); `GVK` has no `group` for
+core-group kinds (apiVersion `v1`). Snapshots and backups
 keep the objects as captured when they were created (`_assets`).
 """
 
@@ -104,6 +105,12 @@ def kubernetes_object(obj):
     return resource
 
 
+def gvk(group, version, kind):
+    """An appAsset's GVK object. The core group has no name: `group` is left out rather than sent as "" (the
+    specification gives it a minimum length of 1)."""
+    return {"group": group, "version": version, "kind": kind} if group else {"version": version, "kind": kind}
+
+
 def render_asset(owner_id, obj):
     group, version = world.split_api_version(obj["apiVersion"])
     asset = {
@@ -116,7 +123,7 @@ def render_asset(owner_id, obj):
     }
     if obj["namespace"]:
         asset["namespace"] = obj["namespace"]
-    asset["GVK"] = {"group": group, "version": version, "kind": obj["kind"]}
+    asset["GVK"] = gvk(group, version, obj["kind"])
     asset["labels"] = [{"name": key, "value": value} for key, value in sorted(obj["labels"].items())]
     asset["creationTimestamp"] = obj["creationTimestamp"]
     asset["resource"] = kubernetes_object(obj)

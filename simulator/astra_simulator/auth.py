@@ -40,6 +40,6 @@ def check_account(identity, account_id):
     if account_id != identity.account_id:
         raise ApiProblem(
             11,
-            "The requested operation isn't permitted: the account ID %s in the request URI doesn't match the "
-            "x-pcloud-accountid header derived from the bearer token." % account_id,
+            "The account ID %s in the request URI doesn't match the x-pcloud-accountid header derived from the "
+            "bearer token." % account_id,
         )

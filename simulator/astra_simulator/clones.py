@@ -158,11 +158,17 @@ def _check_default_buckets(store, *clusters):
                              "need one for the source's and the destination's cloud." % (cloud.get("name"), cluster["name"]))
 
 
-def _check_namespaces_free(store, cluster, names):
+def namespaces_being_created(store, cluster_id):
+    """{namespace: app name} of the namespaces clones and restores in `provisioning` will create on the cluster."""
     reserved = {}
-    for other in store.all("app", clusterID=cluster["id"]):
+    for other in store.all("app", clusterID=cluster_id):
         for namespace in (other.get("_plan") or {}).get("namespaces", []):
             reserved[namespace["name"]] = other["name"]
+    return reserved
+
+
+def _check_namespaces_free(store, cluster, names):
+    reserved = namespaces_being_created(store, cluster["id"])
     for name in names:
         found = world.namespace_by_name(store, cluster["id"], name)
         if found is not None and found["namespaceState"] == "discovered":

@@ -6,6 +6,8 @@ GET    /_simulator/faults                         current faults;   PUT replaces
 POST   /_simulator/clusters/{name}/outage         the cluster becomes unreachable; DELETE ends the outage
 GET    /_simulator/clusters/{name}                the cluster's internal world (namespaces, storage class
                                                   capabilities, Kubernetes objects)
+POST   /_simulator/clusters/{name}/namespaces      a namespace with a sample workload (Deployment, Service, Secret,
+                                                  PVC) is created, as `kubectl create namespace` + `kubectl apply` would
 DELETE /_simulator/clusters/{name}/namespaces/{ns}  the namespace and its objects are deleted (state `removed`)
 POST   /_simulator/reset                          back to the scenario's initial state
 """
@@ -15,12 +17,16 @@ import json
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from . import apps, world
+from . import apps, clones, world
 from .auth import authenticate
 from .bootstrap import reset
 from .dispatcher import problem_reply
-from .problems import ApiProblem
-from .resources import touch
+from .labels import SelectorError, check_label
+from .problems import ApiProblem, reason
+from .resources import DNS_1123_LABEL, touch
+from .scenarios import sample_workload
+
+NAMESPACE_FIELDS = ("name", "labels")
 
 
 def _json(value, status=200):
@@ -30,7 +36,7 @@ def _json(value, status=200):
 def build_control_router(store, engine, faults, identity):
     router = APIRouter(prefix="/_simulator")
 
-    def guarded(operation):
+    def guarded(operation, status=200):
         """Authenticate, apply due transitions, run `operation(body)` in the thread pool, answer JSON or a problem."""
         async def endpoint(request: Request):
             raw = await request.body()
@@ -46,7 +52,7 @@ def build_control_router(store, engine, faults, identity):
             except ApiProblem as problem:
                 reply = problem_reply(problem)
                 return Response(reply.body, status_code=reply.status, media_type=reply.content_type, headers=reply.headers)
-            return _json(result)
+            return _json(result, status)
         return endpoint
 
     def _run(operation, params, body):
@@ -117,6 +123,25 @@ def build_control_router(store, engine, faults, identity):
                           for obj in world.k8s_resources(store, cluster["id"])],
         }
 
+    def new_namespace(body, name):
+        """What `kubectl create namespace` and applying a small app do: the namespace, `discovered`, with a Deployment,
+        a Service, a Secret and a PVC on the cluster's default storage class."""
+        cluster = cluster_named(name)
+        namespace, labels = _namespace_request(body)
+        found = world.namespace_by_name(store, cluster["id"], namespace)
+        if found is not None and found["namespaceState"] == "discovered":
+            raise ApiProblem(123, "The namespace %s already exists on cluster %s." % (namespace, name))
+        being_created = clones.namespaces_being_created(store, cluster["id"]).get(namespace)
+        if being_created:
+            raise ApiProblem(123, "The namespace %s on cluster %s is being created for app %s." % (namespace, name, being_created))
+        storage_class = (world.default_storage_class(store, cluster["id"])
+                         or next(iter(world.storage_classes(store, cluster["id"])), None))
+        with store.transaction():
+            created = world.create_namespace(store, cluster["id"], namespace, labels)    # replaces a `removed` one
+            for spec in sample_workload(namespace, labels, storage_class and storage_class["name"]):
+                world.create_k8s_resource(store, cluster["id"], dict(spec, namespace=namespace))
+        return world.render(created)
+
     def remove_namespace(body, name, namespace):
         cluster = cluster_named(name)
         found = world.namespace_by_name(store, cluster["id"], namespace)
@@ -140,9 +165,38 @@ def build_control_router(store, engine, faults, identity):
         ("GET", "/faults", get_faults), ("PUT", "/faults", put_faults), ("DELETE", "/faults", clear_faults),
         ("POST", "/clusters/{name}/outage", start_outage), ("DELETE", "/clusters/{name}/outage", end_outage),
         ("GET", "/clusters/{name}", describe_cluster),
+        ("POST", "/clusters/{name}/namespaces", new_namespace, 201),
         ("DELETE", "/clusters/{name}/namespaces/{namespace}", remove_namespace),
         ("POST", "/reset", reset_world),
     )
-    for method, path, operation in routes:
-        router.add_api_route(path, guarded(operation), methods=[method], name="%s %s" % (method, path))
+    for method, path, operation, *status in routes:
+        router.add_api_route(path, guarded(operation, *status), methods=[method], name="%s %s" % (method, path))
     return router
+
+
+def _namespace_request(body):
+    """Validate a POST /_simulator/clusters/{name}/namespaces body; returns (name, labels)."""
+    if not isinstance(body, dict):
+        raise ApiProblem(8, schema_failure='the body must be a JSON object: {"name": "<DNS-1123 label>", "labels": {...}}')
+    unknown = sorted(set(body) - set(NAMESPACE_FIELDS))
+    if unknown:
+        raise ApiProblem(8, schema_failure="unknown fields: %s (allowed: name, labels)" % ", ".join(unknown))
+    invalid = []
+    name = body.get("name")
+    if not isinstance(name, str) or len(name) > 63 or not DNS_1123_LABEL.match(name):
+        invalid.append(reason("name", "must be a DNS-1123 label: at most 63 lower-case alphanumerics or '-', starting "
+                                      "and ending with an alphanumeric"))
+    labels = body.get("labels")
+    if labels is None:
+        labels = {}
+    elif not isinstance(labels, dict):
+        invalid.append(reason("labels", "must be an object of label names to values"))
+    else:
+        for key, value in labels.items():
+            try:
+                check_label(key, value)
+            except SelectorError as error:
+                invalid.append(reason("labels", "%s" % error))
+    if invalid:
+        raise ApiProblem(9, invalid_fields=invalid)
+    return name, labels

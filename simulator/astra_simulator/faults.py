@@ -22,7 +22,9 @@ TRANSPORT_DEFAULTS = {
     "seed": None,
     "methods": None,
     "after_processing": False,
+    "retry_after": None,
 }
+RETRY_AFTER_STATUSES = (429, 503)
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Decision:
     reset: bool = False
     error_status: int = None
     after_processing: bool = False
+    retry_after: int = None       # seconds for a Retry-After header on an injected 429 or 503; None: no header
 
     @property
     def interrupts(self):
@@ -83,6 +86,11 @@ def parse_configuration(body):
         invalid.append(reason("after_processing", "must be true or false"))
     else:
         config["after_processing"] = after
+    retry_after = body.get("retry_after")
+    if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0):
+        invalid.append(reason("retry_after", "must be a non-negative integer number of seconds"))
+    else:
+        config["retry_after"] = retry_after
     fail_next = body.get("fail_next", {})
     if not isinstance(fail_next, dict) or not all(
             isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0 for k, v in fail_next.items()):
@@ -146,4 +154,6 @@ class FaultInjector:
                 decision.reset = True
             elif error_draw < config["http_error_rate"]:
                 decision.error_status = self._random.choice(config["http_error_statuses"])
+                if decision.error_status in RETRY_AFTER_STATUSES:
+                    decision.retry_after = config["retry_after"]
             return decision

@@ -56,13 +56,13 @@ class Gateway:
             await log(None)
             await drop_connection(scope, receive)
         else:
-            await self._send_error(decision.error_status, send_logged)
+            await self._send_error(decision.error_status, decision.retry_after, send_logged)
 
     @staticmethod
-    async def _send_error(status, send):
+    async def _send_error(status, retry_after, send):
         body = json.dumps(fault_problem_body(status)).encode()
         headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
-        if status == 429:
-            headers.append((b"retry-after", b"1"))
+        if retry_after is not None:
+            headers.append((b"retry-after", str(retry_after).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

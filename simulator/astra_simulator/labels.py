@@ -57,6 +57,14 @@ def _check_value(value):
     return value
 
 
+def check_label(key, value):
+    """Raise SelectorError unless `key: value` is a valid Kubernetes label (what a label set may hold)."""
+    if not isinstance(key, str) or not isinstance(value, str):
+        raise SelectorError("label keys and values must be strings")
+    _check_key(key)
+    _check_value(value)
+
+
 def _is_word(token):
     return token is not None and token not in SPECIAL and token not in ("==", "!=")
 

@@ -1,8 +1,10 @@
 """RFC 7807 problem details as Astra returns them.
 
-Titles and default details follow the problem catalogue of the API
-specification; only the problems the simulator raises are listed. The
-`status` member is a string, as real Astra sends it.
+Status, title and detail of each problem type are the API specification's
+(its `astra_problem_detail_N` schemas fix `title` and `detail` as single-value
+enums); only the problems the simulator raises are listed. What is specific to
+one occurrence goes into the extension member `reason` (RFC 7807 allows extra
+members). The `status` member is a string, as real Astra sends it.
 """
 
 import uuid
@@ -10,7 +12,7 @@ from http import HTTPStatus
 
 PROBLEM_TYPE_URL = "https://astra.netapp.io/problems/%d"
 
-# number: (HTTP status, title, default detail)
+# number: (HTTP status, title, detail), verbatim from the specification
 CATALOGUE = {
     1: (404, "Resource not found", "The resource specified in the request URI wasn't found."),
     2: (404, "Collection not found", "The collection specified in the request URI wasn't found."),
@@ -88,15 +90,20 @@ SCHEMA_FAILURE = {8}
 
 
 class ApiProblem(Exception):
-    """Raised anywhere while serving a request; turned into a problem response."""
+    """Raised anywhere while serving a request; turned into a problem response.
 
-    def __init__(self, number, detail=None, *, invalid_params=None, invalid_fields=None, schema_failure=None, headers=None):
-        status, title, default_detail = CATALOGUE[number]
-        super().__init__("%d %s" % (number, detail or default_detail))
+    `detail` is always the catalogue text of the problem type (the specification fixes it); what is
+    specific to this occurrence (which app, which field, why) goes into the `reason` extension member.
+    """
+
+    def __init__(self, number, reason=None, *, invalid_params=None, invalid_fields=None, schema_failure=None, headers=None):
+        status, title, detail = CATALOGUE[number]
+        super().__init__("%d %s" % (number, reason or detail))
         self.number = number
         self.status = status
         self.title = title
-        self.detail = detail or default_detail
+        self.detail = detail
+        self.reason = reason or None
         self.invalid_params = invalid_params
         self.invalid_fields = invalid_fields
         self.schema_failure = schema_failure
@@ -110,12 +117,14 @@ class ApiProblem(Exception):
             "status": str(self.status),
             "correlationID": str(uuid.uuid4()),
         }
+        if self.reason:
+            body["reason"] = self.reason
         if self.number in INVALID_PARAMS:
             body["invalidParams"] = self.invalid_params or []
         if self.number in INVALID_FIELDS:
             body["invalidFields"] = self.invalid_fields or []
         if self.number in SCHEMA_FAILURE:
-            body["schemaValidationFailure"] = self.schema_failure or self.detail
+            body["schemaValidationFailure"] = self.schema_failure or self.reason or self.detail
         return body
 
 
@@ -129,16 +138,24 @@ def reason(name, why):
 FAULT_PROBLEMS = {500: 34, 502: 40, 503: 24}
 
 
+FAULT_REASON = "Simulated fault injected by the Astra simulator."
+
+
 def fault_problem_body(status):
+    """The body of an injected HTTP error: the catalogue problem for 500, 502 and 503, else `about:blank`.
+
+    `reason` says the fault was injected; `detail` is the catalogue text, or for `about:blank` the same sentence.
+    """
     number = FAULT_PROBLEMS.get(status)
-    detail = "Simulated fault injected by the Astra simulator."
     if number:
-        title = CATALOGUE[number][1]
+        _status, title, detail = CATALOGUE[number]
         kind = PROBLEM_TYPE_URL % number
     else:
         kind = "about:blank"
+        detail = FAULT_REASON
         try:
             title = HTTPStatus(status).phrase
         except ValueError:
             title = "Simulated fault"
-    return {"type": kind, "title": title, "detail": detail, "status": str(status), "correlationID": str(uuid.uuid4())}
+    return {"type": kind, "title": title, "detail": detail, "status": str(status), "correlationID": str(uuid.uuid4()),
+            "reason": FAULT_REASON}

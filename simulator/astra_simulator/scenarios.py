@@ -104,6 +104,21 @@ PROD_EAST_WORKLOADS = (
     )),
 )
 
+
+def sample_workload(namespace, labels=None, storage_class=None):
+    """A small application for a namespace created through the control endpoint: a Deployment, a Service, a Secret
+    and (when the cluster has a storage class) a PersistentVolumeClaim, labelled `app=<namespace>` plus `labels`."""
+    selector = {"app": namespace, **(labels or {})}
+    objects = [
+        _obj("apps/v1", "Deployment", namespace, selector),
+        _obj("v1", "Service", namespace, selector),
+        _obj("v1", "Secret", "%s-credentials" % namespace, selector),
+    ]
+    if storage_class:
+        objects.append(_pvc("%s-data" % namespace, storage_class, RWO, "10Gi", selector))
+    return tuple(objects)
+
+
 SYSTEM_WORKLOADS = {
     "default": (_obj("v1", "Service", "kubernetes", {"component": "apiserver", "provider": "kubernetes"}),),
     "kube-system": (

@@ -11,6 +11,8 @@ import uuid
 
 import requests
 
+from astra_simulator.problems import CATALOGUE
+
 TIME_SCALE = 0.02   # discovery 4 s -> 80 ms
 SLOW_SCALE = 0.25   # snapshot 4 s -> 1 s, backup transfer 6 s -> 1.5 s, in-place restoring 6 s -> 1.5 s
 FAST_SCALE = 0.0005  # an hourly schedule fires every 1.8 s
@@ -36,8 +38,9 @@ def wait_until(predicate, timeout=5.0, interval=0.02, what="condition"):
 
 class SimulatorProcess:
     def __init__(self, workdir, tls=False, scenario="demo", time_scale=TIME_SCALE, account_id=None, token=None,
-                 extra_args=()):
+                 extra_args=(), host="127.0.0.1"):
         self.workdir = str(workdir)
+        self.host = host            # None: no --host option (the simulator's default applies)
         self.tls = tls
         self.scenario = scenario
         self.time_scale = time_scale
@@ -67,8 +70,10 @@ class SimulatorProcess:
         return {"Authorization": "Bearer %s" % self.token}
 
     def command(self, with_identity=True):
-        command = [sys.executable, "-m", "astra_simulator", "--host", "127.0.0.1", "--port", str(self.port),
+        command = [sys.executable, "-m", "astra_simulator", "--port", str(self.port),
                    "--state", self.state_path, "--time-scale", str(self.time_scale), "--scenario", self.scenario]
+        if self.host is not None:
+            command += ["--host", self.host]
         if with_identity:
             command += ["--account-id", self.account_id, "--token", self.token]
         if self.tls:
@@ -101,6 +106,13 @@ class SimulatorProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.session.close()
+        self.session = requests.Session()
+
+    def crash(self):
+        """SIGKILL the process: no shutdown, no cleanup, as in a power cut of the simulator (not of the machine)."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
         self.session.close()
         self.session = requests.Session()
 
@@ -212,6 +224,7 @@ class SimulatorProcess:
 
 
 def assert_problem(response, status, number):
+    """The response is problem `number` with `status`: catalogue title and detail verbatim, specifics only in `reason`."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
@@ -219,4 +232,7 @@ def assert_problem(response, status, number):
     assert body["status"] == str(status)
     assert isinstance(body["status"], str)
     assert body["title"] and body["detail"] and body["correlationID"]
+    catalogue_status, title, detail = CATALOGUE[number]
+    assert (catalogue_status, body["title"], body["detail"]) == (status, title, detail), body
+    assert "reason" not in body or (isinstance(body["reason"], str) and body["reason"]), body
     return body

@@ -200,7 +200,7 @@ def test_the_whole_dr_story(sim):
 def test_create_refusals(sim):
     jenkins = sim.ready_app("jenkins", "prod-east", ["jenkins"])
     problem = assert_problem(create_mirror(sim, jenkins), 409, 150)
-    assert "more than one storage class" in problem["detail"] and "ontap-nas-economy" in problem["detail"]
+    assert "more than one storage class" in problem["reason"] and "ontap-nas-economy" in problem["reason"]
     pg = sim.ready_app("postgres", "prod-east", ["postgres"])
     wp = sim.ready_app("wordpress", "prod-east", ["wordpress"])
 
@@ -225,13 +225,13 @@ def test_create_refusals(sim):
         {"clusterID": prod, "namespaces": ["postgres"]}, {"clusterID": prod, "namespaces": ["pg-copy"]}]), 400, 9)   # roles
     assert_problem(create_mirror(sim, pg, storageClasses=[{"clusterID": dr, "storageClassName": "nope"}]), 400, 118)
     problem = assert_problem(create_mirror(sim, pg, namespaceMapping=mapping(["postgres"], ["kube-system"])), 409, 123)
-    assert "kube-system" in problem["detail"]
+    assert "kube-system" in problem["reason"]
 
     sim.control("POST", "clusters/prod-east/outage")
     assert_problem(create_mirror(sim, pg), 409, 112)                  # the source app is unavailable
     sim.control("DELETE", "clusters/prod-east/outage")
     sim.control("POST", "clusters/dr-west/outage")
-    assert "dr-west" in assert_problem(create_mirror(sim, pg), 409, 150)["detail"]
+    assert "dr-west" in assert_problem(create_mirror(sim, pg), 409, 150)["reason"]
     sim.control("DELETE", "clusters/dr-west/outage")
 
     # a mapped namespace and a destination storage class; then a second relationship is refused
@@ -243,14 +243,14 @@ def test_create_refusals(sim):
     assert mirror["storageClasses"] == [{"clusterID": dr, "storageClassName": "ontap-san"}]
     assert sim.objects("dr-west", "pg-dr")[("PersistentVolumeClaim", "data-postgres-0")]["storageClassName"] == "ontap-san"
     problem = assert_problem(create_mirror(sim, pg), 409, 150)
-    assert mirror["id"] in problem["detail"]
+    assert mirror["id"] in problem["reason"]
     assert_problem(create_mirror(sim, {"id": mirror["destinationAppID"]}, cluster="prod-east"), 409, 150)
     problem = assert_problem(create_mirror(sim, wp, namespaceMapping=mapping(["wordpress"], ["pg-dr"])), 409, 123)
-    assert "postgres" in problem["detail"]                             # the namespace belongs to the destination app
+    assert "postgres" in problem["reason"]                             # the namespace belongs to the destination app
 
     # neither app can be unmanaged while the relationship exists
     for app_id in (pg["id"], mirror["destinationAppID"]):
-        assert "AppMirror" in assert_problem(sim.delete("k8s/v2/apps/" + app_id), 409, 119)["detail"]
+        assert "AppMirror" in assert_problem(sim.delete("k8s/v2/apps/" + app_id), 409, 119)["reason"]
 
 
 def test_forbidden_transitions_while_establishing(slow_sim):
@@ -332,7 +332,7 @@ def test_failed_transfer_makes_health_critical_until_the_next_one(sim):
     # the last replicated snapshot is still the baseline, and it can't be deleted
     snap_path = "k8s/v1/apps/%s/appSnaps/%s" % (pg["id"], baseline)
     assert sim.get(snap_path).json()["state"] == "completed"
-    assert "replication" in assert_problem(sim.delete(snap_path), 403, 120)["detail"]
+    assert "replication" in assert_problem(sim.delete(snap_path), 403, 120)["reason"]
     recovered = wait_mirror(sim, mirror["id"], "established", healthState="normal")
     assert last_transfer(recovered) != baseline
     assert recovered["healthStateDetails"][0]["type"] == "https://astra.netapp.io/stateDetails/2"

@@ -68,7 +68,7 @@ def test_snapshot_and_backup_of_an_unavailable_app_are_refused(sim):
     app = sim.ready_app("wp", "prod-east", ["wordpress"])
     sim.control("POST", "clusters/prod-east/outage")
     problem = assert_problem(sim.snapshot(app["id"], "during-outage"), 409, 112)
-    assert "unavailable" in problem["detail"]
+    assert "unavailable" in problem["reason"]
     assert_problem(sim.backup(app["id"], "during-outage"), 409, 112)
     sim.control("DELETE", "clusters/prod-east/outage")
     assert sim.snapshot(app["id"], "after-outage").status_code == 201
@@ -219,7 +219,7 @@ def test_app_assets_of_a_live_app(sim):
     pvc = next(a for a in items if a["assetName"] == "wp-pv-claim")
     assert pvc["type"] == "application/astra-appAsset" and pvc["namespace"] == "wordpress"
     assert pvc["assetID"] == world[("PersistentVolumeClaim", "wp-pv-claim")]["uid"]
-    assert pvc["GVK"] == {"group": "", "version": "v1", "kind": "PersistentVolumeClaim"}
+    assert pvc["GVK"] == {"version": "v1", "kind": "PersistentVolumeClaim"}     # core group: no `group` (minLength 1)
     assert {"name": "app", "value": "wordpress"} in pvc["labels"]
     assert pvc["resource"]["spec"]["storageClassName"] == "ontap-gold"
     assert pvc["resource"]["spec"]["accessModes"] == ["ReadWriteOnce"]
@@ -236,6 +236,31 @@ def test_app_assets_of_a_live_app(sim):
     assert ["PersistentVolumeClaim", "wp-pv-claim"] in sim.items("k8s/v1/apps/%s/appAssets?include=assetType,assetName" % app["id"])
     assert_problem(sim.get("k8s/v1/apps/%s/appAssets/%s" % (app["id"], uuid.uuid4())), 404, 2)
     assert_problem(sim.get("k8s/v1/apps/%s/appAssets?filter=assetType%%20eq%%20'Secret'" % app["id"]), 400, 6)
+
+
+def test_core_group_kinds_have_no_group_in_any_app_asset(sim):
+    """The spec gives appAsset GVK.group a minimum length of 1: core-group kinds (apiVersion v1) leave it out."""
+    app = sim.ready_app("wp", "prod-east", ["wordpress"])
+    snap = sim.completed_snapshot(app["id"], "s1")
+    backup = sim.completed_backup(app["id"], "b1", snapshotID=snap["id"])
+    prod = sim.cluster_id("prod-east")
+    paths = ("k8s/v1/apps/%s/appAssets" % app["id"],
+             "topology/v1/managedClusters/%s/apps/%s/appAssets" % (prod, app["id"]),
+             snaps(app["id"], snap["id"]) + "/appAssets",
+             "k8s/v1/apps/%s/appBackups/%s/appAssets" % (app["id"], backup["id"]),
+             "topology/v1/appBackups/%s/appAssets" % backup["id"])
+    for path in paths:
+        items = sim.items(path)
+        assert {a["assetType"] for a in items} >= {"Service", "Secret", "PersistentVolumeClaim", "Deployment"}, path
+        for asset in items:
+            api_version = asset["resource"]["apiVersion"]
+            if "/" in api_version:
+                assert asset["GVK"] == dict(zip(("group", "version"), api_version.split("/")), kind=asset["assetType"])
+            else:
+                assert asset["GVK"] == {"version": api_version, "kind": asset["assetType"]}, (path, asset["GVK"])
+            assert sim.get("%s/%s" % (path, asset["id"])).json()["GVK"] == asset["GVK"]
+        assert ["PersistentVolumeClaim", {"version": "v1", "kind": "PersistentVolumeClaim"}] in \
+            sim.items(path + "?include=assetType,GVK")
 
 
 def test_assets_select_by_labels_and_cluster_scoped_kinds(sim):

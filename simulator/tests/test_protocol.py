@@ -42,7 +42,7 @@ def test_other_account_is_problem_11_naming_the_header(sim):
     other = str(uuid.uuid4())
     response = requests.get(sim.url + "/accounts/%s/topology/v1/clouds" % other, headers=sim.headers, timeout=5)
     body = assert_problem(response, 403, 11)
-    assert "x-pcloud-accountid" in body["detail"]
+    assert "x-pcloud-accountid" in body["reason"]
 
 
 def test_unknown_collection_is_problem_2(sim):
@@ -121,7 +121,7 @@ def test_query_parameters_on_single_resources_are_problem_6(sim):
 
 def test_not_yet_simulated_writes_say_so(sim):
     response = sim.request("POST", "topology/v1/buckets", json={"type": "application/astra-bucket", "version": "1.1"})
-    assert "isn't simulated" in assert_problem(response, 405, 69)["detail"]
+    assert "isn't simulated" in assert_problem(response, 405, 69)["reason"]
 
 
 def test_control_endpoints_need_the_token_except_health(sim):

@@ -178,7 +178,8 @@ def test_drill_measures_every_app_and_touches_nothing_in_production(sim, run_pla
                  for name, wave in (("postgres", 1), ("wordpress", 2), ("jenkins", 2))]
     failed = runbook(run_playbook, "drill", reports, drill_apps=two_waves, drill_verify_tasks=str(failing_check),
                      drill_rpo_target_seconds=0.001)
-    assert failed.rc != 0 and "The drill failed for postgres, wordpress, jenkins; the clones were removed" in failed.output
+    assert failed.rc != 0 and ("The drill failed for postgres, wordpress, jenkins. Clones: removed: postgres-drill on "
+                               "dr-west, wordpress-drill on dr-west, jenkins-drill on dr-west.") in failed.output, failed
     apps = apps_by_name(newest_report(reports, "drill"))
     assert apps["postgres"]["message"].startswith("clone: app 'postgres-drill' ended in state failed"), apps["postgres"]
     assert apps["wordpress"]["message"] == "verify: Wordpress answers: wordpress does not answer"

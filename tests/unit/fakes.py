@@ -236,7 +236,12 @@ class FakeAstraApi:
         return status, {"Content-Type": "application/problem+json"}, json.dumps(problem(status, number, title, detail))
 
     def _list(self, items, params):
-        for term in (params.get("filter") or "").split(","):
+        terms = [term for term in (params.get("filter") or "").split(",") if term.strip()]
+        if len(terms) > 1:
+            # The published grammar of `filter` does not reliably allow a second, different condition: a real Astra
+            # Control Center may answer 400 (problem 5). The fake refuses it, so no test passes with one.
+            return self._problem(400, 5, "Invalid query parameters", "more than one filter condition: %r" % params["filter"])
+        for term in terms:
             if not term.strip():
                 continue
             match = self.FILTER_TERM.fullmatch(term)

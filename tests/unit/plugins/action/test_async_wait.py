@@ -13,13 +13,21 @@ from ansible_collections.kubedr.astra.plugins.action.async_wait import ActionMod
 def test_report_step_takes_the_modules_own_timing():
     result = {"changed": True, "timing": {"started": "2025-01-31T09:30:00.100Z", "finished": "2025-01-31T09:31:00.200Z"}}
     assert report_step("clone", result) == {"name": "clone", "status": "passed", "started": "2025-01-31T09:30:00.100Z",
-                                            "finished": "2025-01-31T09:31:00.200Z", "message": None}
+                                            "finished": "2025-01-31T09:31:00.200Z", "message": None, "warnings": []}
     unchanged = report_step("clone", {"changed": False})
     assert unchanged["message"] == "already done: nothing changed" and unchanged["started"] is None
     assert report_step("clone", {"failed": True, "msg": "boom"})["status"] == "failed"
     assert report_step("clone", {"failed": True, "msg": "boom"})["message"] == "boom"
     assert report_step("clone", {"skipped": True, "skip_reason": "Conditional result was False"}) == {
-        "name": "clone", "status": "skipped", "started": None, "finished": None, "message": "Conditional result was False"}
+        "name": "clone", "status": "skipped", "started": None, "finished": None, "message": "Conditional result was False",
+        "warnings": []}
+
+
+def test_the_jobs_warnings_reach_the_report_step():
+    result = {"changed": True, "warnings": ["GET https://astra/x failed (HTTP 503); retry 1 in 0.4 s",
+                                            "Create snapshot 'daily': outcome unknown (HTTP 502); adopted the appSnap"]}
+    assert report_step("snapshot", result)["warnings"] == result["warnings"]
+    assert report_step("snapshot", {"failed": True, "msg": "x", "warnings": "one"})["warnings"] == ["one"]
 
 
 def test_labels_default_to_the_loop_items_name():

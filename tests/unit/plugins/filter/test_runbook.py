@@ -139,3 +139,18 @@ def test_summary_table_shows_measures_only_when_there_are_some():
                            check_mode=True)
     assert plain[0] == "Protection run (check mode: predicted, nothing written)"
     assert "RTO" not in plain[1] and plain[-1] == "PASSED: report not written in check mode"
+
+
+def test_common_preflight_problems_stop_every_app():
+    problem = "drill_verify_tasks: the task file verfy.yml does not exist"
+    record = record_preflight(new_record([POSTGRES, SHOP]), {SHOP["key"]: ["no backup"]}, "2025-01-31T09:30:00Z",
+                              common=[problem])
+    apps = {app["name"]: app for app in report_apps(record)}
+    assert apps["postgres"]["status"] == "failed" and problem in apps["postgres"]["message"]
+    assert apps["shop"]["steps"][0]["message"] == problem + "; no backup"
+
+
+def test_the_new_filters_are_registered():
+    filters = runbook.FilterModule().filters()
+    for name in ("failure_message", "record_stop", "clone_outcomes", "describe_clones", "verdict_message"):
+        assert callable(filters[name])

@@ -31,9 +31,19 @@ def mock():
 
 
 class Recorder:
+    """Records sleeps and warnings; its clock advances by every sleep, so retry budgets run on simulated time."""
+
     def __init__(self):
         self.sleeps = []
         self.warnings = []
+        self.now = 1000.0
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self):
+        return self.now
 
 
 @pytest.fixture
@@ -44,8 +54,8 @@ def recorder():
 @pytest.fixture
 def make_client(recorder):
     def make(**kwargs):
-        options = dict(api_url=API_URL, account_id=ACCOUNT_ID, api_token=TOKEN, retries=4,
-                       sleep=recorder.sleeps.append, warn=recorder.warnings.append)
+        options = dict(api_url=API_URL, account_id=ACCOUNT_ID, api_token=TOKEN, retry_timeout=60,
+                       sleep=recorder.sleep, clock=recorder.clock, warn=recorder.warnings.append)
         options.update(kwargs)
         return AstraClient(**options)
     return make
@@ -87,11 +97,21 @@ def test_base_url_headers_and_media_types(mock, make_client):
 @pytest.mark.parametrize("validate_certs, ca_path, expected", [
     (False, None, False),
     (False, "/etc/astra/ca.pem", False),
-    (True, "/etc/astra/ca.pem", "/etc/astra/ca.pem"),
+    (True, "CA", "CA"),
     (True, "", True),
     (True, None, True),
+    (True, "EMPTY", True),
+    (True, "BLANK", True),
 ])
-def test_verify_and_timeout_are_passed_on_every_request(mock, make_client, monkeypatch, validate_certs, ca_path, expected):
+def test_verify_and_timeout_are_passed_on_every_request(mock, make_client, monkeypatch, tmp_path, validate_certs, ca_path,
+                                                        expected):
+    if ca_path == "CA":
+        ca_path = expected = _self_signed_ca(tmp_path, "astra-ca")
+    if ca_path in ("EMPTY", "BLANK"):
+        # What an AWX credential writes for a blank optional CA field: "no CA given", not "trust nothing".
+        ca_file = tmp_path / "ca.pem"
+        ca_file.write_text("" if ca_path == "EMPTY" else " \n\t\n")
+        ca_path = str(ca_file)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/somewhere/else.pem")
     monkeypatch.setenv("CURL_CA_BUNDLE", "/somewhere/else.pem")
     mock.get(APP, json={"id": "a1"})
@@ -111,11 +131,17 @@ def test_verify_and_timeout_are_passed_on_every_request(mock, make_client, monke
         assert call.request.req_kwargs["timeout"] == (17, 17)
 
 
-def test_compute_verify():
+def test_compute_verify(tmp_path):
     assert compute_verify(False, "/ca.pem") is False
     assert compute_verify(True, "/ca.pem") == "/ca.pem"
     assert compute_verify(True, "") is True
     assert compute_verify(True, None) is True
+    blank = tmp_path / "blank.pem"
+    blank.write_text("\n   \n")
+    assert compute_verify(True, str(blank)) is True
+    real = tmp_path / "real.pem"
+    real.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert compute_verify(True, str(real)) == str(real)
 
 
 def test_list_follows_continue_tokens(mock, make_client):
@@ -164,17 +190,61 @@ def test_idempotent_methods_retry_on_503_with_growing_backoff(mock, make_client,
 
 def test_backoff_without_jitter_doubles_until_capped(make_client):
     client = make_client(jitter=lambda low, high: high)
-    assert [client._backoff_delay(attempt) for attempt in range(8)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
+    assert [client._backoff_delay(attempt) for attempt in range(8)] == [0.5, 1, 2, 4, 8, 10, 10, 10]
 
 
 def test_429_honours_retry_after(mock, make_client, recorder):
     mock.get(APP, status=429, headers={"Retry-After": "7"}, json={})
-    mock.get(APP, status=429, headers={"Retry-After": "3600"}, json={})
+    mock.get(APP, status=503, headers={"Retry-After": "2"}, json={})
     mock.get(APP, json={"id": "a1"})
 
     make_client().get("k8s/v2/apps/a1")
 
-    assert recorder.sleeps == [7.0, 60.0]
+    assert recorder.sleeps == [7.0, 2.0]
+
+
+def test_retry_after_beyond_the_budget_fails_at_once_and_says_so(mock, make_client, recorder):
+    mock.get(APP, status=503, headers={"Retry-After": "3600"}, json={})
+    with pytest.raises(AstraApiError) as raised:
+        make_client(retry_timeout=30).get("k8s/v2/apps/a1")
+    assert recorder.sleeps == []
+    assert "1 attempt(s) within retry_timeout 30 s; the API asked to retry after 60 s" in str(raised.value)
+
+
+def test_a_flaky_api_converges_within_the_budget(mock, make_client, recorder):
+    """Resets and 503s in a row, more than the old fixed count of four retries allowed: still within 60 s."""
+    for _attempt in range(3):
+        mock.get(APP, body=requests.ConnectionError("Connection reset by peer"))
+        mock.get(APP, **problem_response(503, 24, "Service unavailable"))
+    mock.get(APP, json={"id": "a1"})
+    assert make_client().get("k8s/v2/apps/a1") == {"id": "a1"}
+    assert len(mock.calls) == 7
+    assert recorder.now - 1000.0 < 60
+
+
+def test_a_dead_api_fails_once_the_budget_is_spent(mock, make_client, recorder):
+    mock.get(APP, body=requests.ConnectionError("Connection refused"))
+    with pytest.raises(AstraConnectionError) as raised:
+        make_client(retry_timeout=60).get("k8s/v2/apps/a1")
+    spent = recorder.now - 1000.0
+    assert 30 <= spent <= 60, spent
+    assert max(recorder.sleeps) <= 10
+    attempts = len(mock.calls)
+    assert "%d attempt(s) within retry_timeout 60 s" % attempts in str(raised.value)
+
+
+def test_get_retries_500_but_put_and_delete_do_not(mock, make_client, recorder):
+    mock.get(APP, **problem_response(500, 34, "Internal server error"))
+    mock.get(APP, json={"id": "a1"})
+    mock.put(APP, **problem_response(500, 34, "Internal server error"))
+    mock.delete(APP, **problem_response(500, 34, "Internal server error"))
+    client = make_client()
+    assert client.get("k8s/v2/apps/a1") == {"id": "a1"}
+    with pytest.raises(AstraApiError):
+        client.put("k8s/v2/apps/a1", {}, "app")
+    with pytest.raises(AstraApiError):
+        client.delete("k8s/v2/apps/a1")
+    assert [call.request.method for call in mock.calls] == ["GET", "GET", "PUT", "DELETE"]
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
@@ -195,13 +265,21 @@ def test_connection_reset_is_retried(mock, make_client, recorder, method):
     assert len(recorder.sleeps) == 2
 
 
-def test_retries_are_bounded(mock, make_client, recorder):
+def test_retries_are_bounded_by_the_budget(mock, make_client, recorder):
     mock.get(APP, **problem_response(502, 40, "Communication failed"))
     with pytest.raises(AstraApiError) as raised:
-        make_client(retries=2).get("k8s/v2/apps/a1")
+        make_client(retry_timeout=2, jitter=lambda low, high: high).get("k8s/v2/apps/a1")
     assert raised.value.status == 502
+    # 0.5 + 1 s of sleep fit in 2 s; the next 2 s would not.
+    assert recorder.sleeps == [0.5, 1]
     assert len(mock.calls) == 3
-    assert len(recorder.sleeps) == 2
+
+
+def test_no_retries_with_a_zero_budget(mock, make_client, recorder):
+    mock.get(APP, **problem_response(503, 24, "Service unavailable"))
+    with pytest.raises(AstraApiError):
+        make_client(retry_timeout=0).get("k8s/v2/apps/a1")
+    assert len(mock.calls) == 1 and recorder.sleeps == []
 
 
 @pytest.mark.parametrize("status, number", [(400, 5), (401, 4), (403, 11), (404, 2), (409, 10)])
@@ -266,11 +344,28 @@ def test_lost_post_without_lookup_is_raised(mock, make_client, lost, error):
     assert len(mock.calls) == 1
 
 
-def test_repeated_posts_are_bounded_by_retries(mock, make_client):
+def test_repeated_posts_are_bounded_by_the_budget(mock, make_client):
     mock.post(APPS, **problem_response(503, 24, "Service unavailable"))
-    with pytest.raises(AstraApiError):
-        make_client(retries=2).post("k8s/v2/apps", {"name": "wordpress"}, "app", find_existing=lambda: None)
+    with pytest.raises(AstraApiError) as raised:
+        make_client(retry_timeout=2, jitter=lambda low, high: high).post("k8s/v2/apps", {"name": "wordpress"}, "app",
+                                                                         find_existing=lambda: None)
     assert len(mock.calls) == 3
+    assert "no app was created" in str(raised.value)
+
+
+def test_lost_post_whose_lookup_fails_too_says_the_outcome_is_unknown(mock, make_client):
+    mock.post(APPS, body=requests.ConnectionError("Connection reset by peer"))
+
+    def find_existing():
+        raise AstraConnectionError("Look up app wordpress", "GET", APPS, "ConnectionError: Connection refused")
+
+    with pytest.raises(AstraError) as raised:
+        make_client().post("k8s/v2/apps", {"name": "wordpress"}, "app", find_existing=find_existing,
+                           operation="Create app 'wordpress'")
+    message = str(raised.value)
+    assert message.startswith("Create app 'wordpress': outcome unknown (ConnectionError: Connection reset by peer)")
+    assert "Connection refused" in message and "Run the task again" in message
+    assert len(mock.calls) == 1
 
 
 def test_post_client_error_is_not_retried_nor_looked_up(mock, make_client):
@@ -312,7 +407,7 @@ def test_problem_body_becomes_a_complete_message(mock, make_client):
 def test_non_problem_error_body_is_reported_without_the_token(mock, make_client):
     mock.get(APP, status=500, body="upstream said: Bearer %s is wrong" % TOKEN, content_type="text/plain")
     with pytest.raises(AstraApiError) as raised:
-        make_client(retries=0).get("k8s/v2/apps/a1")
+        make_client(retry_timeout=0).get("k8s/v2/apps/a1")
     assert "HTTP 500" in str(raised.value)
     assert TOKEN not in everything_said(raised.value)
 
@@ -322,7 +417,7 @@ def test_transport_error_text_never_carries_the_token(mock, make_client):
                                      "with url: /accounts/%s/k8s/v2/apps?token=%s (Caused by reset)" % (ACCOUNT_ID, TOKEN))
     mock.get(APP, body=leaky)
     with pytest.raises(AstraConnectionError) as raised:
-        make_client(retries=1).get("k8s/v2/apps/a1")
+        make_client(retry_timeout=1).get("k8s/v2/apps/a1")
     assert "ConnectionError" in str(raised.value) and APP in str(raised.value)
     assert TOKEN not in everything_said(raised.value)
 
@@ -337,7 +432,7 @@ def test_retry_warnings_never_carry_the_token(mock, make_client, recorder):
 def test_userinfo_in_api_url_is_never_reported(mock):
     url_with_secret = "https://admin:%s@astra.example.com" % TOKEN
     mock.get(APP, **problem_response(404, 2, "Resource not found"))
-    client = AstraClient(url_with_secret, ACCOUNT_ID, TOKEN, retries=0)
+    client = AstraClient(url_with_secret, ACCOUNT_ID, TOKEN, retry_timeout=0)
     with pytest.raises(AstraApiError) as raised:
         client.get("k8s/v2/apps/a1")
     assert TOKEN not in everything_said(raised.value)
@@ -372,7 +467,7 @@ def test_tls_verification_failures_are_not_retried(mock, make_client, recorder):
     mock.get(APP, body=requests.exceptions.SSLError("certificate verify failed: self-signed certificate"))
     with pytest.raises(AstraConnectionError) as raised:
         make_client().get("k8s/v2/apps/a1")
-    assert "check ca_path and validate_certs" in str(raised.value)
+    assert "set ca_path to the PEM file of the CA that signed the Astra Control certificate" in str(raised.value)
     assert len(mock.calls) == 1 and recorder.sleeps == []
 
 
@@ -389,3 +484,121 @@ def test_adoption_warning_names_the_reason_once(mock, make_client, recorder):
     make_client().post("k8s/v2/apps", {}, "app", find_existing=lambda: {"id": "a1"}, operation="Create app 'wp'")
     assert recorder.warnings == ["Create app 'wp': outcome unknown (ConnectionError: Connection reset by peer); "
                                  "adopted the app that the request created (id a1) instead of posting again"]
+
+
+# ---------------------------------------------------------------------- trust store, TLS advice, paths
+
+def _self_signed_ca(tmp_path, name):
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(key, hashes.SHA256()))
+    path = tmp_path / ("%s.pem" % name)
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(path)
+
+
+def _trusted_names(context):
+    return sorted(dict(entry[0] for entry in cert["subject"])["commonName"] for cert in context.get_ca_certs())
+
+
+def test_no_ca_means_the_system_trust_store_which_ssl_cert_file_can_name(tmp_path, monkeypatch):
+    from ansible_collections.kubedr.astra.plugins.module_utils import astra_client
+
+    corporate = _self_signed_ca(tmp_path, "corporate-root")
+    monkeypatch.setenv("SSL_CERT_FILE", corporate)
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "no-such-dir"))
+    assert astra_client.system_trust_store() == (corporate, None)
+    assert _trusted_names(astra_client.tls_context(True)) == ["corporate-root"]
+    assert astra_client.describe_trust(True) == "the system trust store (%s)" % corporate
+
+
+def test_ca_path_replaces_the_trust_store(tmp_path, monkeypatch):
+    from ansible_collections.kubedr.astra.plugins.module_utils import astra_client
+
+    monkeypatch.setenv("SSL_CERT_FILE", _self_signed_ca(tmp_path, "corporate-root"))
+    own = _self_signed_ca(tmp_path, "astra-ca")
+    assert _trusted_names(astra_client.tls_context(own)) == ["astra-ca"]
+
+
+def test_https_requests_go_through_the_trust_store_adapter_and_never_certifi(tmp_path, monkeypatch, make_client):
+    from ansible_collections.kubedr.astra.plugins.module_utils import astra_client
+
+    monkeypatch.setenv("SSL_CERT_FILE", _self_signed_ca(tmp_path, "corporate-root"))
+    adapter = make_client()._session.get_adapter(API_URL + "/")
+    assert isinstance(adapter, astra_client._TrustStoreAdapter)
+    assert _trusted_names(adapter._context) == ["corporate-root"]
+
+    class Connection:
+        ca_certs = ca_cert_dir = cert_reqs = None
+    connection = Connection()
+    adapter.cert_verify(connection, API_URL, True, None)
+    assert (connection.cert_reqs, connection.ca_certs, connection.ca_cert_dir) == ("CERT_REQUIRED", None, None)
+    assert not isinstance(make_client(validate_certs=False)._session.get_adapter(API_URL + "/"),
+                          astra_client._TrustStoreAdapter)
+
+
+@pytest.mark.parametrize("text, advice", [
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate",
+     "is not signed by a CA in the CA file /ca.pem (ca_path): set ca_path to the PEM file of the CA"),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain",
+     "is not signed by a CA in the CA file /ca.pem (ca_path)"),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired",
+     "the server's certificate has expired or is not yet valid: renew the Astra Control certificate"),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for "
+     "'astra.example.com'", "is not valid for astra.example.com: put a host name the certificate was issued for in api_url"),
+    ("[SSL: WRONG_VERSION_NUMBER] wrong version number", "if it serves plain HTTP, use an http:// api_url"),
+])
+def test_tls_failures_say_what_to_fix(text, advice):
+    from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import tls_failure_advice
+
+    assert advice in tls_failure_advice(text, "/ca.pem", "astra.example.com")
+
+
+@pytest.mark.parametrize("path", ["../x", "k8s/../../x", "k8s/%2e%2e/x", "k8s/%252e%252e/x", "//evil.example.com/x",
+                                  "https://evil.example.com/x", "k8s/./apps"])
+def test_paths_that_could_leave_the_account_are_refused(mock, make_client, path):
+    with pytest.raises(AstraError, match="not a path below the account"):
+        make_client().get(path)
+    assert len(mock.calls) == 0
+
+
+def test_extra_problem_members_are_part_of_the_message(mock, make_client):
+    body = problem(409, 123, "Namespace unavailable", "The namespace is currently unavailable.")
+    body["reason"] = "namespace wordpress on cluster dr-west belongs to app wordpress"
+    mock.post(APPS, status=409, json=body, content_type="application/problem+json")
+    with pytest.raises(AstraApiError) as raised:
+        make_client().post("k8s/v2/apps", {}, "app")
+    assert ("Namespace unavailable - The namespace is currently unavailable. (namespace wordpress on cluster dr-west "
+            "belongs to app wordpress) (HTTP 409, problem 123") in str(raised.value)
+
+
+def test_http_url_to_an_https_server_says_use_https(mock, make_client, monkeypatch):
+    from ansible_collections.kubedr.astra.plugins.module_utils import astra_client
+
+    probes = []
+    monkeypatch.setattr(astra_client, "speaks_tls", lambda host, port, timeout=3.0: probes.append((host, port)) or True)
+    http_app = APP.replace("https://", "http://")
+    mock.get(http_app, body=requests.ConnectionError("('Connection aborted.', RemoteDisconnected('Remote end closed "
+                                                     "connection without response'))"))
+    client = make_client(api_url=API_URL.replace("https://", "http://"))
+    with pytest.raises(AstraConnectionError) as raised:
+        client.get("k8s/v2/apps/a1")
+    assert "the server at astra.example.com answers HTTPS: use an https:// api_url" in str(raised.value)
+    assert probes == [("astra.example.com", 80)] and len(mock.calls) == 1
+
+
+def test_a_ca_file_that_holds_no_certificate_is_named(tmp_path):
+    garbage = tmp_path / "ca.pem"
+    garbage.write_text("this is not a certificate\n")
+    with pytest.raises(AstraError) as raised:
+        AstraClient(API_URL, ACCOUNT_ID, TOKEN, ca_path=str(garbage))
+    assert str(raised.value).startswith("Invalid input: ca_path: cannot load the CA certificates of the CA file %s" % garbage)

@@ -56,8 +56,8 @@ def test_connection_options_and_their_environment_variables():
     env = {name: option["fallback"][1][0] for name, option in spec.items()}
     assert env == {"api_url": "ASTRA_API_URL", "account_id": "ASTRA_ACCOUNT_ID", "api_token": "ASTRA_API_TOKEN",
                    "validate_certs": "ASTRA_VALIDATE_CERTS", "ca_path": "ASTRA_CA_PATH", "timeout": "ASTRA_TIMEOUT",
-                   "retries": "ASTRA_RETRIES"}
-    assert (spec["validate_certs"]["default"], spec["timeout"]["default"], spec["retries"]["default"]) == (True, 30, 4)
+                   "retry_timeout": "ASTRA_RETRY_TIMEOUT"}
+    assert (spec["validate_certs"]["default"], spec["timeout"]["default"], spec["retry_timeout"]["default"]) == (True, 30, 60)
 
 
 def test_connection_comes_from_the_environment(fake_api, run_module, monkeypatch):
@@ -71,15 +71,36 @@ def test_connection_comes_from_the_environment(fake_api, run_module, monkeypatch
 
 @pytest.mark.parametrize("option, value, message", [
     ("api_url", "astra.example.com", "must be an http:// or https:// URL"),
+    ("api_url", "https://astra.example.com/accounts/2d8b8b9c-2f58-4c3e-9a1b-3c4d5e6f7a8b/k8s/v2/apps",
+     "must be the base URL of Astra Control without /accounts/...; it looks like a full API URL: use "
+     "https://astra.example.com and set account_id to 2d8b8b9c-2f58-4c3e-9a1b-3c4d5e6f7a8b"),
+    ("api_url", "https://admin:secret@astra.example.com", "must not contain a user name or password"),
     ("timeout", 0, "must be at least 1"),
-    ("retries", -1, "must be 0 or more"),
+    ("retry_timeout", -1, "must be 0 (no retries) or more seconds"),
     ("account_id", " ", "must not be empty"),
+    ("account_id", "2d8b8b9c-2f58-4c3e-9a1b-3c4d5e6f7a8b/../../x", "must be the account's UUID"),
     ("ca_path", "/nonexistent/ca.pem", "/nonexistent/ca.pem does not exist"),
 ])
 def test_bad_connection_options_fail_before_any_request(fake_api, run_module, option, value, message):
     result, failed = run_module(astra_bucket_info, {option: value})
     assert failed and ("%s: %s" % (option, message)) in result["msg"]
     assert fake_api.requests == []
+
+
+def test_an_empty_ca_file_means_the_system_trust_store(fake_api, run_module, tmp_path):
+    blank = tmp_path / "ca.pem"
+    blank.write_text("\n")
+    result, failed = run_module(astra_bucket_info, {"ca_path": str(blank)})
+    assert not failed, result
+    assert fake_api.requests[0][3].req_kwargs["verify"] is True
+
+
+def test_turning_validation_off_warns(fake_api, run_module, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(astra_module.AstraModule, "warn", lambda self, message: warnings.append(message))
+    result, failed = run_module(astra_bucket_info, {"validate_certs": False})
+    assert not failed, result
+    assert len(warnings) == 1 and "validate_certs is false" in warnings[0] and "ca_path" in warnings[0]
 
 
 def test_missing_requests_library_is_reported(fake_api, run_module, monkeypatch):

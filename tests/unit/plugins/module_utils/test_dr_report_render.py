@@ -54,7 +54,7 @@ def test_json_run_summary(report):
     assert data["schema_version"] == 1 and data["generator"] == "kubedr.astra.dr_report"
     assert data["run"] == {
         "runbook": "drill", "title": "Quarterly drill", "started": STARTED, "finished": FINISHED,
-        "duration_seconds": 672.0, "passed": False, "app_count": 3, "failed_count": 1, "skipped_count": 1,
+        "duration_seconds": 672.0, "passed": False, "error": None, "app_count": 3, "failed_count": 1, "skipped_count": 1,
         "targets_missed": 1, "failed_apps": ["shop"],
     }
     assert data["extra"] == {"change": "CHG-1"}
@@ -71,7 +71,7 @@ def test_json_computed_app_and_step_fields(report):
     assert wordpress["astra_ids"] == {"source_app_id": "6a1b", "clone_app_id": "0f9e"}
     assert (shop["rto_passed"], shop["rpo_passed"]) == (False, None)
     assert shop["steps"][2] == {"name": "verify", "status": "skipped", "started": None, "finished": None,
-                                "duration_seconds": None, "message": None}
+                                "duration_seconds": None, "message": None, "warnings": []}
     assert shop["duration_seconds"] == 230.0
     assert inventory["steps"] == [] and inventory["duration_seconds"] is None and inventory["destination_cluster"] is None
 
@@ -267,3 +267,35 @@ def test_write_report_atomically_with_mode_0644(tmp_path, report):
     assert dr_report.planned_changes(str(target), contents) == []
     (target / "junit.xml").write_text("stale")
     assert dr_report.planned_changes(str(target), contents) == ["junit"]
+
+
+# ---------------------------------------------------------------------- a run that stopped early, warnings
+
+def test_a_run_that_stopped_early_never_passes_even_when_every_app_did():
+    apps = [dict(sample_apps()[0])]
+    stopped = build_report("drill", STARTED, FINISHED, apps, run_error="Verify | x: the task includes an undefined variable")
+    assert stopped["run"]["passed"] is False and stopped["run"]["failed_apps"] == []
+    assert stopped["run"]["error"] == "Verify | x: the task includes an undefined variable"
+    html = dr_report.render_html(stopped)
+    assert ">FAILED<" in html and 'id="run-error"' in html and "undefined variable" in html
+    root = ET.fromstring(dr_report.render_junit(stopped).split("\n", 1)[1])
+    assert root.get("errors") == "1" and root.get("tests") == "2"
+    error = root.find("./testsuite/testcase[@name='run']/error")
+    assert error is not None and "undefined variable" in error.get("message")
+
+
+def test_a_run_error_is_scrubbed_of_bearer_tokens():
+    stopped = build_report("drill", STARTED, FINISHED, [], run_error="curl -H 'Authorization: Bearer abc.def' failed")
+    assert "abc.def" not in json.dumps(stopped)
+
+
+def test_step_warnings_are_kept_shown_and_listed_in_junit():
+    apps = [{"name": "wordpress", "status": "passed",
+             "steps": [dict(step("clone", STARTED, FINISHED), warnings=["GET x failed (HTTP 503); retry 1 in 0.4 s"])]}]
+    built = build_report("drill", STARTED, FINISHED, apps)
+    assert built["apps"][0]["steps"][0]["warnings"] == ["GET x failed (HTTP 503); retry 1 in 0.4 s"]
+    assert 'class="warning">warning: GET x failed (HTTP 503)' in dr_report.render_html(built)
+    assert "WARNING clone: GET x failed (HTTP 503); retry 1 in 0.4 s" in dr_report.render_junit(built)
+    with pytest.raises(ReportError, match=r"apps\[0\].steps\[0\].warnings: expected a list"):
+        build_report("drill", STARTED, FINISHED, [{"name": "w", "status": "passed",
+                                                   "steps": [dict(step("clone", STARTED, FINISHED), warnings="x")]}])

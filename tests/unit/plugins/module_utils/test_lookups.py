@@ -17,7 +17,9 @@ def lookups(fake_api):
 
 
 def test_filter_expression():
-    assert filter_expression([("name", "wordpress"), ("clusterID", "c1"), ("x", None)]) == "name eq 'wordpress',clusterID eq 'c1'"
+    assert filter_expression([("name", "wordpress"), ("clusterID", "c1"), ("x", None)]) == "name eq 'wordpress'"
+    assert filter_expression([("name", None), ("clusterID", "c1")]) == "clusterID eq 'c1'"
+    assert filter_expression([("name", None)]) is None
     assert filter_expression([("name", "o'brien")]) is None
 
 
@@ -76,7 +78,7 @@ def test_app_by_name_on_a_cluster_is_one_filtered_request(lookups, fake_api):
     fake_api.add_app("wordpress", DR_WEST)
     cluster = {"id": PROD_EAST, "name": "prod-east"}
     assert lookups.app("wordpress", cluster=cluster)["clusterID"] == PROD_EAST
-    assert fake_api.calls() == [("GET", "k8s/v2/apps", {"filter": "name eq 'wordpress',clusterID eq '%s'" % PROD_EAST})]
+    assert fake_api.calls() == [("GET", "k8s/v2/apps", {"filter": "name eq 'wordpress'"})]
 
 
 def test_same_app_name_on_two_clusters_needs_the_cluster(lookups, fake_api):
@@ -209,3 +211,13 @@ def test_clusters_already_listed_are_resolved_without_a_request(fake_api):
     with pytest.raises(AstraValidationError) as raised:
         lookups.cluster("moon-base", option="destination_cluster", items=clusters)
     assert raised.value.options == ["destination_cluster"] and fake_api.requests == []
+
+
+def test_no_lookup_sends_more_than_one_filter_condition(lookups, fake_api):
+    """Every lookup that combines conditions asks the server for one and checks the others itself."""
+    cluster = lookups.cluster("prod-east")
+    lookups.app("wordpress", cluster=cluster)
+    lookups.apps(cluster_id=cluster["id"], namespace="wordpress")
+    lookups.apps(name="wordpress", namespace="wordpress")
+    filters = [params["filter"] for _method, _path, params in fake_api.calls() if params and "filter" in params]
+    assert filters and all("," not in expression and expression.count(" eq ") == 1 for expression in filters), filters

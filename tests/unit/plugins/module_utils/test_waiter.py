@@ -111,24 +111,33 @@ def test_until_gone_times_out_with_the_last_state(clock):
     assert "to become deleted" in str(raised.value) and "last state: deleting" in str(raised.value)
 
 
-def test_up_to_three_consecutive_transient_errors_are_tolerated(clock):
+def test_by_default_a_poll_the_client_could_not_retry_into_success_ends_the_wait(clock):
+    """The client already retried that GET for its whole retry_timeout: the API has been down that long."""
+    reset = AstraConnectionError("Read", "GET", "https://astra/x", "ConnectionError: reset")
+    client = ScriptedClient(app("discovering"), reset, app("ready"))
+    with pytest.raises(AstraConnectionError):
+        waiter_for(client, clock).until_state(PATH, ["ready"], timeout=60)
+    assert client.gets == 2
+
+
+def test_up_to_max_errors_consecutive_transient_errors_are_tolerated(clock):
     reset = AstraConnectionError("Read", "GET", "https://astra/x", "ConnectionError: reset")
     client = ScriptedClient(reset, unavailable(), reset, app("ready"))
-    resource, _elapsed = waiter_for(client, clock).until_state(PATH, ["ready"], timeout=60)
+    resource, _elapsed = waiter_for(client, clock, max_errors=3).until_state(PATH, ["ready"], timeout=60)
     assert resource["state"] == "ready" and client.gets == 4
 
 
-def test_a_fourth_consecutive_transient_error_is_raised(clock):
+def test_one_more_consecutive_transient_error_is_raised(clock):
     client = ScriptedClient(unavailable(), unavailable(), unavailable(), unavailable(), app("ready"))
     with pytest.raises(AstraApiError):
-        waiter_for(client, clock).until_state(PATH, ["ready"], timeout=60)
+        waiter_for(client, clock, max_errors=3).until_state(PATH, ["ready"], timeout=60)
     assert client.gets == 4
 
 
 def test_errors_are_counted_consecutively_only(clock):
     client = ScriptedClient(unavailable(), unavailable(), unavailable(), app("discovering"),
                             unavailable(), unavailable(), unavailable(), app("ready"))
-    resource, _elapsed = waiter_for(client, clock).until_state(PATH, ["ready"], timeout=60)
+    resource, _elapsed = waiter_for(client, clock, max_errors=3).until_state(PATH, ["ready"], timeout=60)
     assert resource["state"] == "ready"
 
 

@@ -29,7 +29,7 @@ def test_app_info_lists_every_app(fake_api, run_module, two_apps):
 def test_app_info_by_name_and_cluster(fake_api, run_module, two_apps):
     result, _failed = run_module(astra_app_info, {"name": "wordpress", "cluster": "prod-east"})
     assert [app["id"] for app in result["apps"]] == [two_apps[0]["id"]]
-    assert fake_api.calls()[-1] == ("GET", "k8s/v2/apps", {"filter": "name eq 'wordpress',clusterID eq '%s'" % PROD_EAST})
+    assert fake_api.calls()[-1] == ("GET", "k8s/v2/apps", {"filter": "name eq 'wordpress'"})
     assert len(fake_api.calls()) == 2
 
 
