@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test units simulator-tests sanity integration lint clean
+.PHONY: venv demo test reliability units simulator-tests sanity integration lint clean
 
 venv: $(STAMP)
 
@@ -29,6 +29,16 @@ demo: venv
 # Sanity, lint, unit, simulator and integration tests (what CI runs).
 test: venv
 	scripts/test.sh
+
+# Every reliability scenario in full (faults, crashes, concurrency, bad input, secrets, TLS), then their figures
+# into docs/reliability.md. make test runs the same tests with a bounded core.
+reliability: venv
+	rm -rf tests/output/reliability
+	KUBEDR_RELIABILITY=full PYTHONPATH=$(CURDIR)/$(VENV)/collections ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(VENV)/collections \
+	  $(BIN)/python -m pytest -p no:cacheprovider -n 3 --durations=20 \
+	  tests/integration/test_reliability_*.py tests/integration/test_runbook_evidence.py \
+	  tests/integration/test_bad_input_catalogue.py simulator/tests/test_robustness.py simulator/tests/test_exposure.py
+	$(BIN)/python scripts/reliability_figures.py
 
 units: venv
 	PYTHONPATH=$(CURDIR)/$(VENV)/collections $(BIN)/python -m pytest tests/unit

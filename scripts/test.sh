@@ -57,6 +57,7 @@ wait "$lint_pid" || lint_rc=$?
 cat "$lint_log"
 [ "$lint_rc" = 0 ] || { echo "ansible-lint failed" >&2; exit "$lint_rc"; }
 
+rm -rf tests/output/reliability
 step "pytest: unit, simulator and integration tests"
 export PYTHONPATH="$root/.venv/collections"
 python -m pytest -p no:cacheprovider -n 3 --dist worksteal --durations=15 tests/unit simulator/tests tests/integration

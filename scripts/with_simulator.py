@@ -20,6 +20,9 @@ import time
 import uuid
 
 import requests
+import urllib3
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 
 def free_port():
@@ -56,7 +59,8 @@ class Simulator:
         return self.ca_path if self.tls else True
 
     def start(self, timeout=30):
-        self.port = free_port()
+        """Start the process; a restart (after stop or kill) keeps the port, the state file and the CA."""
+        self.port = self.port or free_port()
         command = [
             self.python, "-m", "astra_simulator",
             "--host", "127.0.0.1", "--port", str(self.port),
@@ -74,7 +78,8 @@ class Simulator:
             if self.process.poll() is not None:
                 raise RuntimeError("simulator exited with %s; log: %s" % (self.process.returncode, self.log_path))
             try:
-                if requests.get(self.url + "/_simulator/health", verify=self.verify, timeout=2).ok:
+                # A readiness probe only (no token): certificates are the tests' subject, not the probe's.
+                if requests.get(self.url + "/_simulator/health", verify=False, timeout=2).ok:
                     return self
             except (requests.ConnectionError, requests.Timeout, OSError):
                 pass
@@ -90,6 +95,13 @@ class Simulator:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.process = None
+
+    def kill(self):
+        """SIGKILL, as a crash or an OOM kill would end it: no shutdown, whatever was in flight stays in the state file."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
         self.process = None
 
     def cleanup(self):

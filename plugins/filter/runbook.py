@@ -78,6 +78,17 @@ def new_record(apps):
             raise AnsibleFilterError("new_record: every app needs a key, got %r" % (app,))
         if key in record:
             raise AnsibleFilterError("new_record: app %r is listed twice" % key)
+        for target in ("rto_target_seconds", "rpo_target_seconds"):
+            value = app.get(target)
+            if value is None:
+                continue
+            try:
+                valid = not isinstance(value, bool) and float(value) >= 0
+            except (TypeError, ValueError):
+                valid = False
+            if not valid:
+                raise AnsibleFilterError("%s of app %s must be a number of seconds, 0 or more; got %r (set it in the app "
+                                         "entry or the runbook's default)" % (target, key, value))
         record[key] = {"app": dict(app), "steps": [], "astra_ids": {}, "rto_seconds": None, "rpo_seconds": None,
                        "notes": [], "skipped": None, "not_measured": None}
     return record

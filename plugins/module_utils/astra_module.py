@@ -191,17 +191,20 @@ class AstraModule(AnsibleModule):
         except AstraValidationError as exc:
             self.fail_json(**exc.fail_kwargs())
         params = self.params
-        self.client = AstraClient(
-            api_url=params["api_url"],
-            account_id=params["account_id"],
-            api_token=params["api_token"],
-            validate_certs=params["validate_certs"],
-            ca_path=params["ca_path"] or None,
-            timeout=params["timeout"],
-            retry_timeout=params["retry_timeout"],
-            read_only=self.check_mode,
-            warn=self.warn,
-        )
+        try:
+            self.client = AstraClient(
+                api_url=params["api_url"],
+                account_id=params["account_id"],
+                api_token=params["api_token"],
+                validate_certs=params["validate_certs"],
+                ca_path=params["ca_path"] or None,
+                timeout=params["timeout"],
+                retry_timeout=params["retry_timeout"],
+                read_only=self.check_mode,
+                warn=self.warn,
+            )
+        except AstraError as exc:
+            self.fail_json(**exc.fail_kwargs())
         if not params["validate_certs"]:
             self.warn("validate_certs is false: the identity of the Astra Control API server is not checked, so the API "
                       "token can be sent to an impostor. Set ca_path to the PEM file of its CA instead.")
@@ -245,7 +248,16 @@ class AstraModule(AnsibleModule):
 
     def fail_json(self, msg, **kwargs):
         kwargs.setdefault("timing", self.timing())
-        super().fail_json(msg=msg, **kwargs)
+        super().fail_json(msg=self._all_validation_errors(msg), **kwargs)
+
+    def _all_validation_errors(self, msg):
+        """ansible-core reports only the first argument-spec error, which may not name the option
+        ('dictionary requested, could not parse JSON or key=value'); report every one."""
+        result = getattr(self, "validation_result", None)
+        found = list(result.error_messages) if result is not None and not hasattr(self, "client") else []
+        if len(found) < 2 or msg != found[0]:
+            return msg
+        return "; ".join(text for index, text in enumerate(found) if text not in found[:index])
 
     def fail_from_error(self, error):
         kwargs = error.fail_kwargs()

@@ -17,7 +17,8 @@ APP = ResourceKind("app", "app", APP_VERSION, APPS, definition=lambda app: App.p
 
 RESTORE_POINT_SETTLING = ("pending", "discovering", "running")
 RESTORE_POINT_FAILED = ("failed", "removed")
-RESTORE_POINT_HINT = "it cannot be repaired: remove it (state: absent) and run the task again to take a new one"
+RESTORE_POINT_HINT = ("it cannot be repaired: remove it (state: absent) and run the task again to take a new one, or set "
+                      "replace_failed: true")
 
 
 def _no_user_fields(_item):

@@ -55,6 +55,13 @@ def is_check_mode_id(value):
     return value == CHECK_MODE_ID
 
 
+def restore_point_ref_problem(kind, ref):
+    """The rule a reference to a snapshot or backup ('snapshot'/'backup') breaks whatever the API holds; None if none."""
+    if ref == LATEST_REPLICATED and kind != "snapshot":
+        return "%r names a snapshot (the one the app's mirror replicated last), not a %s" % (LATEST_REPLICATED, kind)
+    return None
+
+
 def app_path(app_id):
     """The v1 path under which an app's snapshots, backups, schedules and assets live."""
     return "k8s/v1/apps/%s" % app_id
@@ -349,9 +356,9 @@ class Lookups:
     def _replicated_snapshot_id(self, kind, app, option, items):
         """The ID of the snapshot the mirror whose source is `app` transferred last: one request (the app's mirrors)."""
         app_name = app.get("name")
-        if kind != "snapshot":
-            raise AstraValidationError(option, "%r names a snapshot (the one the app's mirror replicated last), not a %s"
-                                       % (LATEST_REPLICATED, kind))
+        problem = restore_point_ref_problem(kind, LATEST_REPLICATED)
+        if problem:
+            raise AstraValidationError(option, problem)
         mirrors = [item for item in self.find_by_fields(APP_MIRRORS, [("sourceAppID", app.get("id"))], what="app mirrors")
                    if not AppMirror.parse(item, "app mirror %s" % item.get("id")).is_deleting]
         if not mirrors:

@@ -7,7 +7,8 @@
 are both restore points of one app, named once per app, created by POST and removed by DELETE."""
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import app_argument_spec, wait_argument_spec
-from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError, summarize_state_details
+from ansible_collections.kubedr.astra.plugins.module_utils.kinds import RESTORE_POINT_FAILED
 from ansible_collections.kubedr.astra.plugins.module_utils.models import dns1123_label_problem, newest_first
 
 
@@ -17,6 +18,7 @@ def restore_point_argument_spec(wait_timeout=600):
     spec.update(
         name=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
+        replace_failed=dict(type="bool", default=False),
     )
     spec.update(wait_argument_spec(wait_timeout=wait_timeout))
     return spec
@@ -44,10 +46,32 @@ def ensure_restore_point(module, word, kind_factory, create_fields=None):
     def find_existing():
         return module.lookups.restore_point_named(word, app, params["name"])
 
+    replaced = None
+    if current is not None and current.get("state") in RESTORE_POINT_FAILED and params["replace_failed"]:
+        replaced, current = _remove_failed(module, kind, word, current), None
+        items = [item for item in items if item.get("id") != replaced.get("id")]
     fields = {"name": params["name"]}
     if current is None and create_fields is not None:
         fields.update(create_fields(app, items))
-    return module.ensure_present(kind, current, {}, fields, find_existing=find_existing)
+    result = module.ensure_present(kind, current, {}, fields, find_existing=find_existing)
+    if replaced is not None:
+        result["before"] = replaced
+    return result
+
+
+def _remove_failed(module, kind, word, failed):
+    """Delete a failed restore point of the wanted name, so a new one can take its name (replace_failed)."""
+    details = "; ".join(summarize_state_details(failed.get("stateDetails"))
+                        + summarize_state_details(failed.get("stateUnready"))) or "no state details"
+    module.warn("%s %r (id %s) is in state %s (%s); %s it and taking a new one (replace_failed)"
+                % (word, failed.get("name"), failed.get("id"), failed.get("state"), details,
+                   "would delete" if module.check_mode else "deleted"))
+    if not module.check_mode:
+        path = kind.item_path(failed["id"])
+        module.client.delete(path, operation="Delete failed %s" % kind.describe(failed.get("name")))
+        # The new one needs the name: wait until the API lets it go, whatever the wait option says.
+        module.waiter.until_gone(path, timeout=module.params["wait_timeout"], description=kind.describe(failed.get("name")))
+    return failed
 
 
 def list_restore_points(module, word, account_wide=None):

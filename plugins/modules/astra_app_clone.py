@@ -280,6 +280,7 @@ timing:
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
+from ansible_collections.kubedr.astra.plugins.module_utils.lookups import restore_point_ref_problem
 from ansible_collections.kubedr.astra.plugins.module_utils.models import (
     App,
     CloneSpec,
@@ -405,6 +406,9 @@ def ensure_present(module):
                                       "storage_class_mapping": params["storage_class_mapping"]})
     if spec.namespace_mapping is None and params["cluster"] in (None, params["source_cluster"]):
         raise AstraValidationError("namespace_mapping", SAME_CLUSTER_NEEDS_MAPPING)
+    problem = restore_point_ref_problem("backup", params["backup"])
+    if problem:
+        raise AstraValidationError("backup", problem)
     source_cluster, source_app = resolve_source(module)
     cluster = module.lookups.cluster(params["cluster"], option="cluster") if params["cluster"] else source_cluster
     if spec.namespace_mapping is None and cluster["id"] == source_cluster["id"]:

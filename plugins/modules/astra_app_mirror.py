@@ -623,6 +623,10 @@ def run(module):
     spec = validate_input(AppMirrorSpec, {"namespace_mapping": params["namespace_mapping"],
                                           "storage_class": params["storage_class"],
                                           "replication_interval": params["replication_interval"]})
+    if params["source_cluster"] == params["destination_cluster"]:
+        # The same name or ID twice needs no lookup; resolve_relationship() catches a name and an ID of one cluster.
+        raise AstraValidationError("destination_cluster", "is cluster %r, like source_cluster; this module replicates "
+                                   "between two clusters only" % params["source_cluster"])
     relationship = resolve_relationship(module, params["source_app"], params["source_cluster"], params["destination_cluster"])
     handler = {"established": establish, "failed_over": fail_over, "absent": remove}[params["state"]]
     return handler(module, spec, relationship)

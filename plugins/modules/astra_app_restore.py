@@ -220,6 +220,7 @@ timing:
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, app_argument_spec, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
+from ansible_collections.kubedr.astra.plugins.module_utils.lookups import restore_point_ref_problem
 from ansible_collections.kubedr.astra.plugins.module_utils.models import (
     ApiResource,
     RestoreSpec,
@@ -237,6 +238,9 @@ def run(module):
     spec = validate_input(RestoreSpec, {"restore_filter": params["restore_filter"],
                                         "storage_class_mapping": params["storage_class_mapping"]})
     word = "snapshot" if params["snapshot"] else "backup"
+    problem = restore_point_ref_problem(word, params[word])
+    if problem:
+        raise AstraValidationError(word, problem)
     field = "%sID" % word
     lookups = module.lookups
     cluster = lookups.cluster(params["cluster"], option="cluster") if params["cluster"] else None

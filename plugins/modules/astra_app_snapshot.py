@@ -13,7 +13,7 @@ description:
   - A snapshot of that name that already exists on the application is left as it is (snapshots cannot be changed);
     if it is still being taken and O(wait=true), the module waits until it is V(completed).
   - A snapshot of that name in state V(failed) (or V(removed)) fails the task with its state details; remove it with
-    O(state=absent) and run the task again.
+    O(state=absent) and run the task again, or set O(replace_failed=true).
   - With O(state=absent), deletes the snapshot and waits until it is gone.
 author:
   - kubedr.astra developers (@kubedr)
@@ -30,6 +30,14 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  replace_failed:
+    description:
+      - When a snapshot of this name exists in state V(failed) or V(removed), delete it (waiting until it is gone) and
+        take a new one under the same name, with a warning that quotes the failed one's state details.
+      - Without it, such a snapshot fails the task with its state details, as a failed snapshot cannot be repaired.
+      - Lets a rerun converge after a snapshot failed, as the M(kubedr.astra.protect) runbook does.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - kubedr.astra.app
   - kubedr.astra.connection

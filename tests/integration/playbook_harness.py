@@ -44,7 +44,9 @@ class PlaybookRun:
         return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
 
     def __repr__(self):
-        return "PlaybookRun(rc=%s)\n%s" % (self.rc, self.output)
+        # pytest shortens long reprs in the middle; the failures are what matters, so they come first.
+        failures = [line for line in self.output.splitlines() if line.startswith(("fatal:", "failed:", "[ERROR]"))]
+        return "PlaybookRun(rc=%s)\n%s\n%s" % (self.rc, "\n".join(failures)[:6000], self.output)
 
 
 def mutating_requests(sim):

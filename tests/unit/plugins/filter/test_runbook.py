@@ -154,3 +154,11 @@ def test_the_new_filters_are_registered():
     filters = runbook.FilterModule().filters()
     for name in ("failure_message", "record_stop", "clone_outcomes", "describe_clones", "verdict_message"):
         assert callable(filters[name])
+
+
+@pytest.mark.parametrize("target, value", [("rto_target_seconds", -5), ("rpo_target_seconds", "soon"),
+                                           ("rto_target_seconds", True)])
+def test_targets_must_be_seconds_zero_or_more(target, value):
+    with pytest.raises(AnsibleFilterError, match="%s of app postgres@prod-east must be a number of seconds, 0 or more" % target):
+        new_record([dict(POSTGRES, **{target: value})])
+    assert new_record([dict(POSTGRES, **{target: 0})])

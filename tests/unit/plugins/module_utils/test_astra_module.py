@@ -17,7 +17,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import (
     is_check_mode_id,
     normalise,
 )
-from ansible_collections.kubedr.astra.plugins.modules import astra_bucket_info
+from ansible_collections.kubedr.astra.plugins.modules import astra_app, astra_bucket_info
 from ansible_collections.kubedr.astra.tests.unit.fakes import TOKEN
 
 
@@ -87,12 +87,29 @@ def test_bad_connection_options_fail_before_any_request(fake_api, run_module, op
     assert fake_api.requests == []
 
 
+def test_every_argument_spec_error_is_reported_so_the_option_is_named(fake_api, run_module):
+    # ansible-core's first error alone is "dictionary requested, could not parse JSON or key=value".
+    result, failed = run_module(astra_app, {"name": "wordpress", "cluster": "prod-east", "namespaces": ["wordpress"]})
+    assert failed
+    assert "option 'namespaces'" in result["msg"] and result["msg"].startswith("dictionary requested"), result["msg"]
+    assert fake_api.requests == []
+
+
 def test_an_empty_ca_file_means_the_system_trust_store(fake_api, run_module, tmp_path):
     blank = tmp_path / "ca.pem"
     blank.write_text("\n")
     result, failed = run_module(astra_bucket_info, {"ca_path": str(blank)})
     assert not failed, result
     assert fake_api.requests[0][3].req_kwargs["verify"] is True
+
+
+def test_a_ca_file_that_holds_no_certificate_fails_the_task_cleanly(fake_api, run_module, tmp_path):
+    garbage = tmp_path / "ca.pem"
+    garbage.write_text("not a certificate")
+    result, failed = run_module(astra_bucket_info, {"ca_path": str(garbage)})
+    assert failed and result["msg"].startswith("Invalid input: ca_path: cannot load the CA certificates of the CA file")
+    assert result["invalid_options"][0]["option"] == "ca_path" and "timing" in result
+    assert fake_api.requests == []
 
 
 def test_turning_validation_off_warns(fake_api, run_module, monkeypatch):

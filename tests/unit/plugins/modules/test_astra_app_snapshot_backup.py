@@ -91,6 +91,29 @@ def test_wait_false_returns_the_pending_snapshot(fake_api, run_module, wordpress
     assert [method for method, _path, _params in fake_api.calls()][-1] == "POST"
 
 
+@pytest.mark.parametrize("module, add, word", [(astra_app_snapshot, "add_snapshot", "snapshot"),
+                                              (astra_app_backup, "add_backup", "backup")])
+def test_replace_failed_deletes_the_failed_one_and_takes_it_again(fake_api, run_module, wordpress, monkeypatch, module,
+                                                                  add, word):
+    warnings = []
+    monkeypatch.setattr(module.AstraModule, "warn", lambda self, message: warnings.append(message))
+    failed_one = getattr(fake_api, add)(wordpress["id"], "s1", state="failed",
+                                        stateDetails=[{"title": "Failed", "detail": "volume busy"}])
+    collection = snaps_path(wordpress) if word == "snapshot" else backups_path(wordpress)
+
+    predicted, failed = run_module(module, {"app": "wordpress", "name": "s1", "replace_failed": True}, check=True)
+    assert not failed and predicted["changed"] is True and fake_api.writes() == []
+
+    result, failed = run_module(module, {"app": "wordpress", "name": "s1", "replace_failed": True})
+    assert not failed, result
+    assert result["changed"] is True and result[word]["state"] == "completed" and result[word]["id"] != failed_one["id"]
+    assert fake_api.writes() == [("DELETE", "%s/%s" % (collection, failed_one["id"])), ("POST", collection)]
+    assert any("in state failed (Failed: volume busy)" in warning and "replace_failed" in warning for warning in warnings)
+
+    again, failed = run_module(module, {"app": "wordpress", "name": "s1", "replace_failed": True})
+    assert not failed and again["changed"] is False
+
+
 def test_failed_snapshot_fails_and_says_to_remove_it(fake_api, run_module, wordpress):
     fake_api.add_snapshot(wordpress["id"], "s1", state="failed",
                           stateDetails=[{"title": "Snapshot failed", "detail": "volume busy"}])

@@ -1,0 +1,85 @@
+"""Secrets: the API token never appears in any output, log, report or record, at -vvvv, with failures forced.
+
+Every playbook under playbooks/ runs at -vvvv with a failure injected; the token is also passed as a module option
+(from an extra var), through module_defaults and through the environment. Scanned: ansible-playbook's output, its
+log file (ANSIBLE_LOG_PATH), every report file (JSON, HTML, JUnit), the simulator's request log and its console.
+"""
+import json
+from pathlib import Path
+
+from playbook_harness import ROOT
+from reliability import record_figures
+
+PLAYBOOKS = ROOT / "playbooks"
+# How each runbook playbook is made to fail quickly: the operation that ends failed, or nothing prepared for it.
+FORCED = {
+    "demo.yml": {"fail_next": {"app": 1}},
+    "protect.yml": {"fail_next": {"app": 1}},
+    "replicate.yml": {},       # nothing is managed yet: the pre-flight refuses every app
+    "drill.yml": {},           # no backup yet: the pre-flight refuses
+    "drill_cleanup.yml": {},   # nothing to remove: it passes, and is scanned all the same
+    "failover.yml": {},        # no mirror: the pre-flight refuses
+    "failback.yml": {},
+}
+
+
+def scan(sim, texts):
+    """Where the token occurs: the names of the texts that hold it."""
+    return [name for name, text in texts.items() if sim.token in text]
+
+
+def test_no_playbook_leaks_the_token_at_vvvv_with_failures_forced(sim, run_playbook, tmp_path):
+    assert sorted(FORCED) == sorted(path.name for path in PLAYBOOKS.glob("*.yml")), "a playbook is not covered"
+    reports = tmp_path / "reports"
+    texts = {}
+    for name, faults in FORCED.items():
+        sim.reset()
+        if faults:
+            sim.control("PUT", "faults", json=faults)
+        log = tmp_path / ("%s.log" % name)
+        run = run_playbook(str(PLAYBOOKS / name), verbosity=4, env={"ANSIBLE_LOG_PATH": str(log)},
+                           extra_vars={"dr_report_path": str(reports)})
+        assert (run.rc == 0) == (name == "drill_cleanup.yml"), (name, run)
+        texts["%s output" % name] = run.output
+        texts["%s log" % name] = log.read_text()
+        texts["%s request log" % name] = json.dumps(sim.requests_log())
+    report_files = [path for path in Path(reports).rglob("*") if path.is_file()]
+    assert {path.name for path in report_files} >= {"report.json", "report.html", "junit.xml"}
+    texts.update(("report %s" % path.relative_to(reports), path.read_text()) for path in report_files)
+    texts["simulator console"] = Path(sim.log_path).read_text()
+    assert scan(sim, texts) == []
+    record_figures("secrets", playbooks=len(FORCED), texts_scanned=len(texts),
+                   bytes_scanned=sum(len(text) for text in texts.values()), token_found=0)
+
+
+def test_the_token_stays_secret_as_an_option_in_module_defaults_and_in_the_environment(sim, run_playbook, tmp_path):
+    """The token comes from a vars file (as from a vault or AWX's extra-vars file): on the command line (-e token=...)
+    ansible-playbook -vvvv itself prints it with its other arguments, which no collection can prevent (docs say so)."""
+    log = tmp_path / "ansible.log"
+    secrets = tmp_path / "secrets.yml"
+    secrets.write_text(json.dumps({"token": sim.token}))
+    failing = {"name": "nobody", "cluster": "prod-east", "namespaces": [{"name": "no-such-namespace"}]}
+    plays = []
+    for how in ("option", "module_defaults", "environment"):
+        connection = {"api_url": sim.url, "account_id": sim.account_id, "ca_path": sim.ca_path, "api_token": "{{ token }}"}
+        tasks = [{"name": "Read clusters (%s)" % how, "kubedr.astra.astra_cluster_info": {}},
+                 {"name": "Fail (%s)" % how, "kubedr.astra.astra_app": dict(failing), "ignore_errors": True},
+                 {"name": "Fail in a wait (%s)" % how, "kubedr.astra.astra_app_snapshot": {"app": "ghost", "name": "x"},
+                  "ignore_errors": True}]
+        play = {"name": "Token as %s" % how, "hosts": "localhost", "connection": "local", "gather_facts": False,
+                "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, "vars_files": [str(secrets)],
+                "tasks": tasks}
+        if how == "option":
+            for task in tasks:
+                module = next(key for key in task if key.startswith("kubedr.astra."))
+                task[module] = dict(task[module], **connection)
+        elif how == "module_defaults":
+            play["module_defaults"] = {"group/kubedr.astra.astra": connection}
+        plays.append(play)
+    playbook = tmp_path / "token.yml"
+    playbook.write_text(json.dumps(plays))
+    run = run_playbook(str(playbook), verbosity=4, env={"ANSIBLE_LOG_PATH": str(log)})
+    assert run.rc == 0, run
+    assert run.output.count("failed: [localhost]") + run.output.count("fatal: [localhost]") >= 6, run
+    assert scan(sim, {"output": run.output, "log": log.read_text(), "request log": json.dumps(sim.requests_log()),
+                      "simulator console": Path(sim.log_path).read_text()}) == []
