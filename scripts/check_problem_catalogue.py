@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Check the simulator's problem catalogue against the official OpenAPI document of the Astra Control API.
 
     python scripts/check_problem_catalogue.py /path/to/astra.json

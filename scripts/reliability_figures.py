@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the figures of the last reliability run into docs/reliability.md.
 
     python scripts/reliability_figures.py [FIGURES_DIR] [DOC]

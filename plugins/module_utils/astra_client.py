@@ -427,8 +427,8 @@ class AstraClient:
         if not url.startswith("http:") or isinstance(exc, requests.Timeout):
             return False
         text = str(exc)
-        if not any(marker in text for marker in ("RemoteDisconnected", "BadStatusLine", "Connection reset",
-                                                   "ConnectionResetError", "Connection aborted")):
+        markers = ("RemoteDisconnected", "BadStatusLine", "Connection reset", "ConnectionResetError", "Connection aborted")
+        if not any(marker in text for marker in markers):
             return False
         parts = urlsplit(url)
         return speaks_tls(parts.hostname, parts.port or 80)

@@ -16,7 +16,7 @@ description:
     aborts C(ansible-playbook) outright, skipping every C(rescue) and C(always) section, so no report would be written.
   - Each file is searched as C(include_tasks) searches (an absolute path, else relative to the role's C(tasks) and
     the playbook's directory) and parsed with Ansible's own loader, including its static C(import_tasks).
-  - Never fails because of a file: the problems are returned for the pre-flight to report with the others.
+  - "Never fails because of a file: the problems are returned for the pre-flight to report with the others."
   - Runs on the controller (an action plugin) and takes no connection options, so it is not in the
     C(kubedr.astra.astra) action group.
 author:

@@ -115,7 +115,7 @@ def _everything(sim, ids):
 def test_another_account_is_refused_on_every_route_and_sees_nothing(sim, registered):
     ids = _world_with_everything(sim)
     before = _everything(sim, ids)
-    known = {value for value in ids.values()} | {sim.account_id}
+    known = set(ids.values()) | {sim.account_id}
     known |= {item["id"] for items in before.values() for item in items}
     other = str(uuid.uuid4())
     base = "%s/accounts/%s/" % (sim.url, other)

@@ -235,8 +235,9 @@ def case_failures(case, result):
     problems += ["the result contains %r" % secret for secret in case.get("not_in_msg") or [] if str(secret) in dumped]
     if not problems:
         return []
-    return ["%s (%s %s): %s; the message: %s" % (case["id"], "module" if "module" in case else "role",
-                                                case.get("module") or case.get("role"), "; ".join(problems), message)]
+    kind = "module" if "module" in case else "role"
+    return ["%s (%s %s): %s; the message: %s" % (case["id"], kind, case.get("module") or case.get("role"),
+                                                 "; ".join(problems), message)]
 
 
 def test_every_bad_input_fails_naming_the_option_and_the_rule(sim, run_playbook, tmp_path):

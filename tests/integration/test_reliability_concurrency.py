@@ -43,19 +43,24 @@ def integrity(sim):
         connection.close()
 
 
+def operator_tasks(team):
+    """Manage the team's app and back it up; in full also snapshot it and clone it to dr-west."""
+    tasks = [{"name": "Manage %s" % team, "kubedr.astra.astra_app": {"name": team, "cluster": "prod-east"}},
+             {"name": "Back %s up" % team, "kubedr.astra.astra_app_backup": {"app": team, "cluster": "prod-east", "name": "b1"}}]
+    if full():
+        tasks += [{"name": "Snapshot %s" % team, "kubedr.astra.astra_app_snapshot": {"app": team, "cluster": "prod-east",
+                                                                                     "name": "s1"}},
+                  {"name": "Clone %s" % team, "kubedr.astra.astra_app_clone": {
+                      "name": team + "-copy", "source_app": team, "source_cluster": "prod-east", "cluster": "dr-west",
+                      "backup": "b1", "namespace_mapping": [{"source": team, "destination": team + "-copy"}]}}]
+    return tasks
+
+
 def test_eight_operators_on_eight_apps_at_once(sim, tmp_path):
     teams = ["team-%d" % number for number in range(1, 9)]
     for team in teams:
         sim.control("POST", "clusters/prod-east/namespaces", json={"name": team})
-    playbooks = [write_playbook(tmp_path / ("%s.yml" % team), [
-        {"name": "Manage %s" % team, "kubedr.astra.astra_app": {"name": team, "cluster": "prod-east"}},
-        {"name": "Back %s up" % team, "kubedr.astra.astra_app_backup": {"app": team, "cluster": "prod-east", "name": "b1"}},
-    ] + ([{"name": "Snapshot %s" % team, "kubedr.astra.astra_app_snapshot": {"app": team, "cluster": "prod-east",
-                                                                            "name": "s1"}},
-          {"name": "Clone %s" % team, "kubedr.astra.astra_app_clone": {
-        "name": team + "-copy", "source_app": team, "source_cluster": "prod-east", "cluster": "dr-west", "backup": "b1",
-        "namespace_mapping": [{"source": team, "destination": team + "-copy"}]}}] if full() else []))
-        for team in teams]
+    playbooks = [write_playbook(tmp_path / ("%s.yml" % team), operator_tasks(team)) for team in teams]
     started = time.monotonic()
     outcomes = launch_all(sim, playbooks)
     elapsed = time.monotonic() - started
@@ -124,10 +129,10 @@ def test_two_operators_on_one_mirror_at_once(sim, run_playbook, tmp_path):
 
     # Two operators disagree: one resyncs from dr-west (keeping what was written there), the other from prod-east
     # (discarding it). One is applied; the other fails clearly or converges; its rerun converges to what it asked.
-    opposite = [write_playbook(tmp_path / "resync-from-dr.yml", mirror_task("Resync from dr-west", "dr-west", "prod-east",
-                                                                             "established")),
-                write_playbook(tmp_path / "resync-from-prod.yml", mirror_task("Resync from prod-east", "prod-east",
-                                                                               "dr-west", "established", discard=True))]
+    from_dr = mirror_task("Resync from dr-west", "dr-west", "prod-east", "established")
+    from_prod = mirror_task("Resync from prod-east", "prod-east", "dr-west", "established", discard=True)
+    opposite = [write_playbook(tmp_path / "resync-from-dr.yml", from_dr),
+                write_playbook(tmp_path / "resync-from-prod.yml", from_prod)]
     outcomes = launch_all(sim, opposite)
     assert any(rc == 0 for rc, _output in outcomes), outcomes
     for rc, output in outcomes:

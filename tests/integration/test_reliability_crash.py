@@ -90,7 +90,7 @@ def crash_and_restart(sim, run_playbook, tmp_path, down_seconds, retry_timeout):
         time.sleep(down_seconds)
         sim.start()
         restarted_after = time.monotonic() - killed
-        output, _ = process.communicate(timeout=600)
+        output = process.communicate(timeout=600)[0]
     finally:
         if process.poll() is None:
             process.kill()

@@ -4,6 +4,7 @@ The simulator injects 30% 503/429 (with Retry-After), 5% connection resets and 2
 the answers of processed creates (the ambiguous case). Afterwards it must hold exactly what was asked for: one of
 each, nothing twice. The figures go to tests/output/reliability/ and, through make reliability, docs/reliability.md.
 """
+import json
 import time
 
 from playbook_harness import ROOT, mutating_requests
@@ -91,6 +92,13 @@ def test_the_runbooks_converge_on_a_flaky_network(sim, run_playbook, tmp_path):
             run, seconds, log = run_under(sim, run_playbook, flaky_network(), str(PLAYBOOKS / (name + ".yml")),
                                           extra_vars=extra, seed=100 + 2 * seed + (attempt == "rerun"))
             assert run.rc == 0, (name, attempt, run)
+            if name == "protect" and attempt == "run":
+                # The modules' retry warnings reach the output through async_wait, and the report, per app and step.
+                report = json.loads(sorted(reports.glob("protect-*"))[-1].joinpath("report.json").read_text())
+                warned = [warning for app in report["apps"] for step in app["steps"] for warning in step["warnings"]]
+                assert any("retry" in warning for warning in warned), report
+                assert "[WARNING]: postgres on prod-east: " in run.output, run
+                figures["warnings_in_protect_report"] = len(warned)
             if attempt == "rerun" and name != "drill":
                 assert run.recap()["changed"] == 0, (name, run)
                 assert [entry for entry in log if entry["method"] in ("POST", "PUT", "DELETE")] == [], name

@@ -38,8 +38,8 @@ def task_results(run_playbook, tmp_path, tasks, **kwargs):
     return json.loads(results_path.read_text())
 
 
-def test_an_api_that_answers_500_fails_each_task_within_its_retry_timeout_naming_the_resource(sim, run_playbook,
-                                                                                                tmp_path):
+def test_an_api_that_answers_500_fails_each_task_within_its_retry_timeout_naming_the_resource(
+        sim, run_playbook, tmp_path):
     sim.control("PUT", "faults", json={"http_error_rate": 1.0, "http_error_statuses": [500]})
     reads = task_results(run_playbook, tmp_path, [
         {"name": "Read the apps", "kubedr.astra.astra_app_info": {"name": "postgres"}},
@@ -142,7 +142,7 @@ def test_a_cluster_outage_in_the_middle_of_a_wave_stops_the_run_and_a_rerun_fini
             assert time.monotonic() < deadline and process.poll() is None, process.communicate()[0]
             time.sleep(0.05)
         sim.control("POST", "clusters/prod-east/outage")
-        output, _ = process.communicate(timeout=300)
+        output = process.communicate(timeout=300)[0]
     finally:
         if process.poll() is None:
             process.kill()

@@ -59,8 +59,8 @@ def run_drill(run_playbook, reports, **extra_vars):
     return run_playbook(str(PLAYBOOKS / "drill.yml"), extra_vars=dict(extra_vars, dr_report_path=str(reports)))
 
 
-def test_hook_files_that_do_not_exist_or_do_not_load_stop_the_drill_before_anything_is_created(sim, run_playbook,
-                                                                                            tmp_path):
+def test_hook_files_that_do_not_exist_or_do_not_load_stop_the_drill_before_anything_is_created(
+        sim, run_playbook, tmp_path):
     reports = tmp_path / "reports"
     setup(run_playbook, tmp_path, managed_with_backups(["postgres"]))
     syntax_error = write(tmp_path / "cleanup.yml", "- name: broken\n  ansible.builtin.debug:\n    msg: x\n  oops: [\n")

@@ -91,10 +91,12 @@ def test_wait_false_returns_the_pending_snapshot(fake_api, run_module, wordpress
     assert [method for method, _path, _params in fake_api.calls()][-1] == "POST"
 
 
-@pytest.mark.parametrize("module, add, word", [(astra_app_snapshot, "add_snapshot", "snapshot"),
-                                              (astra_app_backup, "add_backup", "backup")])
-def test_replace_failed_deletes_the_failed_one_and_takes_it_again(fake_api, run_module, wordpress, monkeypatch, module,
-                                                                  add, word):
+@pytest.mark.parametrize("module, add, word", [
+    (astra_app_snapshot, "add_snapshot", "snapshot"),
+    (astra_app_backup, "add_backup", "backup"),
+])
+def test_replace_failed_deletes_the_failed_one_and_takes_it_again(
+        fake_api, run_module, wordpress, monkeypatch, module, add, word):
     warnings = []
     monkeypatch.setattr(module.AstraModule, "warn", lambda self, message: warnings.append(message))
     failed_one = getattr(fake_api, add)(wordpress["id"], "s1", state="failed",
