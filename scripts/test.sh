@@ -60,4 +60,5 @@ cat "$lint_log"
 rm -rf tests/output/reliability
 step "pytest: unit, simulator and integration tests"
 export PYTHONPATH="$root/.venv/collections"
-python -m pytest -p no:cacheprovider -n 3 --dist worksteal --durations=15 tests/unit simulator/tests tests/integration
+# The long integration tests first, so the many short unit and simulator tests fill the workers' last minutes.
+python -m pytest -p no:cacheprovider -n 3 --dist worksteal --durations=40 tests/integration simulator/tests tests/unit

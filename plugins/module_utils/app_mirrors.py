@@ -176,6 +176,10 @@ def mirror_predicates(target, source_app_id=None):
             return "the relationship is being deleted"
         if parsed.state_desired not in (None, target):
             return "another request changed stateDesired to %s" % parsed.state_desired
+        if target == MIRROR_ESTABLISHED and source_app_id and mirror.get("sourceAppID") not in (None, source_app_id):
+            # Another operator resynced or reversed it the other way while this one waited: it will never get here.
+            return ("another request changed its direction: it now replicates from app %s on cluster %s; run the task "
+                    "again to act on the relationship as it is now" % (mirror.get("sourceAppID"), mirror.get("sourceClusterID")))
         if target == MIRROR_ESTABLISHED and parsed.health_state == "critical":
             return "its health is critical (a snapshot transfer or a reconcile failed)"
         return None

@@ -95,3 +95,17 @@ def test_a_wait_that_fails_on_health_reports_it():
 def test_resources_without_health_report_as_before():
     error = AstraWaitError("app 'x'", "ready", "failed", {"state": "failed"}, 1.0, 60)
     assert "healthState" not in str(error) and "health_state" not in error.fail_kwargs()
+
+
+def test_an_established_wait_ends_when_another_operator_turned_the_mirror_the_other_way():
+    """Two operators resync one mirror in opposite directions: the loser's wait must fail at once, not time out."""
+    from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import mirror_predicates
+
+    done, failed = mirror_predicates("established", source_app_id="app-on-dr")
+    theirs = {"state": "established", "stateDesired": "established", "sourceAppID": "app-on-prod",
+              "sourceClusterID": "prod", "transferState": "idle", "healthState": "normal"}
+    assert not done(theirs)
+    assert "another request changed its direction: it now replicates from app app-on-prod" in failed(theirs)
+    ours = dict(theirs, sourceAppID="app-on-dr", state="establishing")
+    assert not done(ours) and failed(ours) is None
+    assert done(dict(ours, state="established"))
