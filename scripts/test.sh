@@ -61,4 +61,5 @@ rm -rf tests/output/reliability
 step "pytest: unit, simulator and integration tests"
 export PYTHONPATH="$root/.venv/collections"
 # The long integration tests first, so the many short unit and simulator tests fill the workers' last minutes.
-python -m pytest -p no:cacheprovider -n 3 --dist worksteal --durations=40 tests/integration simulator/tests tests/unit
+# Four workers on two cores: many integration tests spend part of their time waiting on the simulator's clock.
+python -m pytest -p no:cacheprovider -n 4 --dist worksteal --durations=40 tests/integration simulator/tests tests/unit

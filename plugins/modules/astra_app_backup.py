@@ -45,16 +45,9 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  replace_failed:
-    description:
-      - When a backup of this name exists in state V(failed) or V(removed), delete it (waiting until it is gone) and
-        take a new one under the same name, with a warning that quotes the failed one's state details.
-      - Without it, such a backup fails the task with its state details, as a failed backup cannot be repaired.
-      - Lets a rerun converge after a backup failed, as the M(kubedr.astra.protect) runbook does.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - kubedr.astra.app
+  - kubedr.astra.restore_point
   - kubedr.astra.connection
   - kubedr.astra.wait
   - kubedr.astra.attributes

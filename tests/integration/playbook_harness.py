@@ -54,6 +54,30 @@ def mutating_requests(sim):
     return [entry for entry in sim.requests_log() if entry["method"] in MUTATING]
 
 
+def playbook_env(sim, extra=None):
+    """The environment of an ansible-playbook run against sim: its connection, the collection, no colours."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ASTRA_", "ANSIBLE_"))}
+    env.update(sim.env())
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS_PATH),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", ""),
+    })
+    env.update(extra or {})
+    return env
+
+
+def launch_playbook(sim, playbook, extra_vars=None, env=None):
+    """Start ansible-playbook against sim in the background (for tests that act while it runs); returns the Popen."""
+    command = [str(BIN / "ansible-playbook"), str(playbook), "-i", "localhost,", "-c", "local"]
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
+    return subprocess.Popen(command, env=playbook_env(sim, env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 def make_run_playbook(sim):
     def run(name, check=False, diff=False, extra_vars=None, env=None, unset_env=(), verbosity=0):
         command = [str(BIN / "ansible-playbook"), str(PLAYBOOKS / name), "-i", "localhost,", "-c", "local"]
@@ -65,17 +89,7 @@ def make_run_playbook(sim):
             command.append("-" + "v" * verbosity)
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
-        run_env = {key: value for key, value in os.environ.items() if not key.startswith(("ASTRA_", "ANSIBLE_"))}
-        run_env.update(sim.env())
-        run_env.update({
-            "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS_PATH),
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", ""),
-        })
-        run_env.update(env or {})
+        run_env = playbook_env(sim, env)
         for key in unset_env:
             run_env.pop(key, None)
         result = PlaybookRun(subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=600, check=False))

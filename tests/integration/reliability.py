@@ -46,9 +46,10 @@ def record_figures(scenario, **figures):
 
 
 def request_counts(log):
-    """Requests, injected faults (the retries they caused) and writes, from the simulator's request log."""
+    """Requests, retries made (one per injected fault: the client tried that request again) and writes, from the
+    simulator's request log."""
     injected = [entry for entry in log if entry["status"] in INJECTED]
-    return {"requests": len(log), "injected_faults": len(injected),
+    return {"requests": len(log), "retries_made": len(injected),
             "writes": sum(1 for entry in log if entry["method"] in ("POST", "PUT", "DELETE"))}
 
 

@@ -8,10 +8,9 @@ the simulator's state file stays consistent.
 import json
 import os
 import sqlite3
-import subprocess
 import time
 
-from playbook_harness import BIN, COLLECTIONS_PATH
+from playbook_harness import launch_playbook
 from reliability import census, duplicates, full, record_figures
 
 
@@ -23,12 +22,7 @@ def write_playbook(path, tasks):
 
 
 def launch_all(sim, playbooks):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ASTRA_", "ANSIBLE_"))}
-    env.update(sim.env(), ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_PATH), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-               PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
-    processes = [subprocess.Popen([str(BIN / "ansible-playbook"), path, "-i", "localhost,", "-c", "local"], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for path in playbooks]
+    processes = [launch_playbook(sim, path) for path in playbooks]
     outputs = [process.communicate(timeout=600)[0] for process in processes]
     for output in outputs:
         assert sim.token not in output

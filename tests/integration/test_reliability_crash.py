@@ -6,11 +6,11 @@ it: the run fails clearly, naming what it could not reach, and a rerun converges
 way every operation finishes (or ends failed with its details), and nothing is lost or made twice.
 """
 import json
-import os
-import subprocess
 import time
 
-from playbook_harness import BIN, COLLECTIONS_PATH, make_run_playbook, start_simulator
+import pytest
+
+from playbook_harness import launch_playbook, make_run_playbook, start_simulator
 from reliability import census, duplicates, record_figures
 
 SETUP = [
@@ -48,15 +48,6 @@ def playbook(path, tasks):
     return str(path)
 
 
-def launch(sim, path, retry_timeout):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ASTRA_", "ANSIBLE_"))}
-    env.update(sim.env(), ASTRA_RETRY_TIMEOUT=str(retry_timeout), ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_PATH),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-               PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
-    return subprocess.Popen([str(BIN / "ansible-playbook"), path, "-i", "localhost,", "-c", "local"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
 def wait_for_posts(sim, count, timeout=120):
     """Until the API accepted `count` creates or actions (POST, and the failover PUT) of the in-flight run."""
     deadline = time.monotonic() + timeout
@@ -81,7 +72,7 @@ def crash_and_restart(sim, run_playbook, tmp_path, down_seconds, retry_timeout):
     assert run_playbook(playbook(tmp_path / "setup.yml", SETUP)).rc == 0
     sim.clear_requests_log()
     path = playbook(tmp_path / "in_flight.yml", IN_FLIGHT)
-    process = launch(sim, path, retry_timeout)
+    process = launch_playbook(sim, path, env={"ASTRA_RETRY_TIMEOUT": str(retry_timeout)})
     try:
         wait_for_posts(sim, 3)
         before = in_flight_states(sim)
@@ -109,42 +100,40 @@ def settled(sim, timeout=60):
         time.sleep(0.3)
 
 
-def test_a_restart_within_the_retry_budget_is_ridden_out(tmp_path):
+@pytest.fixture
+def crash_sim():
+    """A simulator of its own (it gets killed), slow enough that a clone, a backup and a failover are in flight."""
     sim = start_simulator(0.2)
-    try:
-        run_playbook = make_run_playbook(sim)
-        rc, output, before, down = crash_and_restart(sim, run_playbook, tmp_path, down_seconds=3, retry_timeout=60)
-        assert rc == 0, output
-        assert sim.token not in output
-        states = settled(sim)
-        assert states == {"clone": "ready", "backup": ["completed"], "failover": "failedOver"}, (before, states)
-        world = census(sim)
-        assert duplicates(world) == {}, world
-        rerun = run_playbook(playbook(tmp_path / "rerun.yml", IN_FLIGHT))
-        assert rerun.rc == 0, rerun
-        assert census(sim) == world, "a rerun created nothing more"
-        record_figures("crash-ridden-out", in_flight=3, states_at_kill=before, down_seconds=round(down, 1),
-                       run="converged", duplicates=0, lost=0)
-    finally:
-        sim.cleanup()
+    yield sim
+    sim.cleanup()
 
 
-def test_a_restart_after_the_retry_budget_fails_clearly_and_a_rerun_converges(tmp_path):
-    sim = start_simulator(0.2)
-    try:
-        run_playbook = make_run_playbook(sim)
-        rc, output, before, down = crash_and_restart(sim, run_playbook, tmp_path, down_seconds=8, retry_timeout=2)
-        assert rc != 0, output
-        assert "cannot reach the Astra Control API" in output and "within retry_timeout 2 s" in output, output
-        assert sim.token not in output
-        states = settled(sim)
-        assert states["clone"] == "ready" and states["backup"] == ["completed"] and states["failover"] == "failedOver", states
-        world = census(sim)
-        assert duplicates(world) == {}, world
-        rerun = run_playbook(playbook(tmp_path / "rerun.yml", IN_FLIGHT))
-        assert rerun.rc == 0, rerun
-        assert census(sim) == world, "the rerun adopted what the crashed run started; it created nothing twice"
-        record_figures("crash-after-budget", in_flight=3, states_at_kill=before, down_seconds=round(down, 1),
-                       run="failed clearly", rerun="converged", duplicates=0, lost=0)
-    finally:
-        sim.cleanup()
+def assert_nothing_lost_or_twice_and_a_rerun_changes_nothing(sim, tmp_path):
+    states = settled(sim)
+    assert states == {"clone": "ready", "backup": ["completed"], "failover": "failedOver"}, states
+    world = census(sim)
+    assert duplicates(world) == {}, world
+    rerun = make_run_playbook(sim)(playbook(tmp_path / "rerun.yml", IN_FLIGHT))
+    assert rerun.rc == 0, rerun
+    assert census(sim) == world, "the rerun adopted what the crashed run started; it created nothing twice"
+
+
+def test_a_restart_within_the_retry_budget_is_ridden_out(crash_sim, tmp_path):
+    rc, output, before, down = crash_and_restart(crash_sim, make_run_playbook(crash_sim), tmp_path, down_seconds=3,
+                                                 retry_timeout=60)
+    assert rc == 0, output
+    assert crash_sim.token not in output
+    assert_nothing_lost_or_twice_and_a_rerun_changes_nothing(crash_sim, tmp_path)
+    record_figures("crash-ridden-out", in_flight=3, states_at_kill=before, down_seconds=round(down, 1),
+                   run="converged", duplicates=0, lost=0)
+
+
+def test_a_restart_after_the_retry_budget_fails_clearly_and_a_rerun_converges(crash_sim, tmp_path):
+    rc, output, before, down = crash_and_restart(crash_sim, make_run_playbook(crash_sim), tmp_path, down_seconds=8,
+                                                 retry_timeout=2)
+    assert rc != 0, output
+    assert "cannot reach the Astra Control API" in output and "within retry_timeout 2 s" in output, output
+    assert crash_sim.token not in output
+    assert_nothing_lost_or_twice_and_a_rerun_changes_nothing(crash_sim, tmp_path)
+    record_figures("crash-after-budget", in_flight=3, states_at_kill=before, down_seconds=round(down, 1),
+                   run="failed clearly", rerun="converged", duplicates=0, lost=0)

@@ -50,10 +50,10 @@ def test_every_module_converges_on_a_flaky_network_and_a_rerun_changes_nothing(s
     assert census(sim) == world
 
     counts, rerun = request_counts(first_log), request_counts(again_log)
-    assert counts["injected_faults"] > 10, "the faults were not injected: %s" % counts
+    assert counts["retries_made"] > 10, "the faults were not injected: %s" % counts
     record_figures("transport-modules", profile=flaky_network(), tasks=first.recap()["ok"] + again.recap()["ok"],
                    requests=counts["requests"] + rerun["requests"],
-                   injected_faults=counts["injected_faults"] + rerun["injected_faults"],
+                   retries_made=counts["retries_made"] + rerun["retries_made"],
                    writes=counts["writes"], duplicates=0, failures=0,
                    seconds=round(first_seconds + again_seconds, 1))
 
@@ -85,8 +85,9 @@ def test_the_runbooks_converge_on_a_flaky_network(sim, run_playbook, tmp_path):
                     "namespaces": [{"name": "shop-frontend", "label_selectors": ["app=shop"]},
                                    {"name": "shop-db", "label_selectors": ["app=shop"]}]}]
     extra = {"dr_apps": estate, "dr_report_path": str(reports), "failover_mode": "unplanned"}
-    figures = {"apps": len(estate), "runs": 0, "requests": 0, "injected_faults": 0, "seconds": 0.0}
-    runbooks = ["protect", "replicate", "failover", "failback"] + (["drill"] if full() else [])
+    figures = {"apps": len(estate), "runs": 0, "requests": 0, "retries_made": 0, "seconds": 0.0}
+    # The core stops after the failover (the failback's resync and reverse run under faults in full).
+    runbooks = ["protect", "replicate", "failover"] + (["failback", "drill"] if full() else [])
     for seed, name in enumerate(runbooks):
         for attempt in ("run", "rerun") if full() else ("run",):
             run, seconds, log = run_under(sim, run_playbook, flaky_network(), str(PLAYBOOKS / (name + ".yml")),
@@ -105,12 +106,13 @@ def test_the_runbooks_converge_on_a_flaky_network(sim, run_playbook, tmp_path):
             counts = request_counts(log)
             figures["runs"] += 1
             figures["requests"] += counts["requests"]
-            figures["injected_faults"] += counts["injected_faults"]
+            figures["retries_made"] += counts["retries_made"]
             figures["seconds"] += round(seconds, 1)
     world = census(sim)
     assert duplicates(world) == {}, world
     mirrors = sim.api("GET", "k8s/v1/appMirrors").json()["items"]
-    assert len(mirrors) == len(estate) and {mirror["state"] for mirror in mirrors} == {"established"}
+    assert len(mirrors) == len(estate)
+    assert {mirror["state"] for mirror in mirrors} == {"established" if full() else "failedOver"}, mirrors
     if full():
         assert mutating_requests(sim) == []
     record_figures("transport-runbooks", profile=flaky_network(), runbooks=runbooks, duplicates=0, failures=0,

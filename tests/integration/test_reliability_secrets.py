@@ -11,6 +11,8 @@ from playbook_harness import ROOT
 from reliability import record_figures
 
 PLAYBOOKS = ROOT / "playbooks"
+ONE_APP = [{"name": "postgres", "cluster": "prod-east", "destination_cluster": "dr-west", "wave": 1,
+            "namespaces": [{"name": "postgres"}]}]
 # How each runbook playbook is made to fail quickly: the operation that ends failed, or nothing prepared for it.
 FORCED = {
     "demo.yml": {"fail_next": {"app": 1}},
@@ -38,7 +40,7 @@ def test_no_playbook_leaks_the_token_at_vvvv_with_failures_forced(sim, run_playb
             sim.control("PUT", "faults", json=faults)
         log = tmp_path / ("%s.log" % name)
         run = run_playbook(str(PLAYBOOKS / name), verbosity=4, env={"ANSIBLE_LOG_PATH": str(log)},
-                           extra_vars={"dr_report_path": str(reports)})
+                           extra_vars={"dr_report_path": str(reports), "dr_apps": ONE_APP})
         assert (run.rc == 0) == (name == "drill_cleanup.yml"), (name, run)
         texts["%s output" % name] = run.output
         texts["%s log" % name] = log.read_text()

@@ -4,6 +4,7 @@ Four simulators: the session's (HTTPS, its own CA), one over plain HTTP, one who
 whose certificate names another host. One playbook tries each case with astra_cluster_info and records the results.
 """
 import datetime
+import ipaddress
 import json
 import os
 import tempfile
@@ -13,12 +14,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from playbook_harness import ROOT
+from playbook_harness import Simulator
 from reliability import record_figures
-
-import sys
-sys.path.insert(0, str(ROOT / "scripts"))
-from with_simulator import Simulator  # noqa: E402
 
 
 def _name(common_name):
@@ -33,7 +30,7 @@ def write_tls_dir(directory, host, not_after):
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
           .not_valid_before(now - datetime.timedelta(days=30)).not_valid_after(now + datetime.timedelta(days=30))
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True).sign(ca_key, hashes.SHA256()))
-    san = x509.IPAddress(__import__("ipaddress").ip_address(host)) if host[0].isdigit() else x509.DNSName(host)
+    san = x509.IPAddress(ipaddress.ip_address(host)) if host[0].isdigit() else x509.DNSName(host)
     server = (x509.CertificateBuilder().subject_name(_name(host)).issuer_name(ca.subject).public_key(key.public_key())
               .serial_number(x509.random_serial_number())
               .not_valid_before(min(now, not_after) - datetime.timedelta(days=10)).not_valid_after(not_after)
