@@ -60,6 +60,6 @@ cat "$lint_log"
 rm -rf tests/output/reliability
 step "pytest: unit, simulator and integration tests"
 export PYTHONPATH="$root/.venv/collections"
-# The long integration tests first, so the many short unit and simulator tests fill the workers' last minutes.
-# Four workers on two cores: many integration tests spend part of their time waiting on the simulator's clock.
-python -m pytest -p no:cacheprovider -n 4 --dist worksteal --durations=40 tests/integration simulator/tests tests/unit
+# Three workers on two cores (the integration tests also wait on the simulator's clock), handed the longest tests
+# first (tests/integration/ordering.py), so the many short unit and simulator tests fill the last minutes.
+python -m pytest -p no:cacheprovider -n 3 --dist load --durations=40 tests/integration simulator/tests tests/unit

@@ -6,7 +6,13 @@ is checked for the simulator's token in its output, at the verbosity it ran.
 """
 import pytest
 
+from ordering import longest_first
 from playbook_harness import make_converge, make_run_playbook, make_run_task, start_simulator
+
+
+def pytest_collection_modifyitems(items):
+    """The longest tests first (see ordering.py), so that no long test starts last and runs alone."""
+    items[:] = longest_first(items)
 
 
 @pytest.fixture(scope="session")
