@@ -61,5 +61,5 @@ rm -rf tests/output/reliability
 step "pytest: unit, simulator and integration tests"
 export PYTHONPATH="$root/.venv/collections"
 # Three workers on two cores (the integration tests also wait on the simulator's clock), handed the longest tests
-# first (tests/integration/ordering.py), so the many short unit and simulator tests fill the last minutes.
-python -m pytest -p no:cacheprovider -n 3 --dist load --durations=40 tests/integration simulator/tests tests/unit
+# first, one at a time (tests/integration/ordering.py), so the many short unit and simulator tests fill the last minutes.
+python -m pytest -p no:cacheprovider -n 3 --dist load --maxschedchunk 1 --durations=40 tests/integration simulator/tests tests/unit
