@@ -1,8 +1,9 @@
 """The order `make test` hands tests to its workers: the longest first, so none starts late and runs alone at the end.
 
-With `--dist load --maxschedchunk 1`, pytest-xdist gives the workers the tests in collection order, one or two at a
-time, as they become free (without the chunk limit it hands the first quarter out in large consecutive chunks, which
-would put every long test on one worker); sorting the longest to the front is the classic longest-first schedule. The costs are rough seconds of one worker on a 2-core
+With `--dist load --maxschedchunk 1`, pytest-xdist gives the workers the tests in collection order, one or two
+at a time, as they become free (without the chunk limit it hands the first quarter out in large consecutive
+chunks, which would put every long test on one worker); sorting the longest to the front is the classic
+longest-first schedule. The costs are rough seconds of one worker on a 2-core
 machine (`--durations` of `make test`); anything not listed keeps its place after them.
 """
 
