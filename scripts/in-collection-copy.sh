@@ -11,5 +11,7 @@ mkdir -p "$dest"
 (cd "$root" && { git ls-files -z --cached --others --exclude-standard; } | tar --null -T - -cf - 2>/dev/null) | tar -xf - -C "$dest"
 cp -a "$root/.git" "$dest/.git"
 git -C "$dest" add -A >/dev/null 2>&1 || echo "warning: could not stage the copy for ansible-test" >&2
+# Tell a caller that runs other things alongside (scripts/test.sh) that the checkout has been read.
+if [ -n "${KUBEDR_COPY_READY:-}" ]; then touch "$KUBEDR_COPY_READY"; fi
 cd "$dest"
 "$@"

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Everything `make test` runs, in order, each step timed. pytest runs last so
-# its summary (the test count) is the closing line.
+# Everything `make test` runs, each step timed: the static checks alongside pytest, then a summary of the three.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -27,39 +26,59 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# ansible-lint and ansible-test sanity are each single-threaded: run lint alongside sanity, report it after.
-lint_log=$(mktemp)
-trap 'rm -f "$lint_log"' EXIT
+# The static checks (ansible-test sanity, then ansible-doc and the changelog lint; ansible-lint) are single-threaded
+# and mostly wait on one core: they run alongside pytest, and their logs are shown when pytest has ended. Sanity
+# works on a copy of the checkout, which is made before pytest starts writing test output.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+static_checks() {
+  step "ansible-test sanity (from a temporary ansible_collections/kubedr/astra copy)"
+  export KUBEDR_COPY_READY="$logs/copied"
+  timed scripts/sanity.sh
+
+  step "ansible-doc for every module"
+  local modules=() path name module
+  for path in plugins/modules/*.py; do
+    name=$(basename "$path" .py)
+    [ "$name" = __init__ ] || modules+=("$name")
+  done
+  for module in "${modules[@]}"; do
+    ansible-doc "kubedr.astra.$module" >/dev/null || { echo "ansible-doc failed for $module" >&2; return 1; }
+  done
+  echo "ansible-doc: ${#modules[@]} modules documented"
+
+  step "antsibull-changelog lint"
+  timed antsibull-changelog lint
+}
+
+step "static checks started: ansible-test sanity, ansible-doc, antsibull-changelog lint; ansible-lint"
+(static_checks) >"$logs/static.log" 2>&1 &
+static_pid=$!
 (start=$SECONDS; rc=0; ansible-lint --offline -q || rc=$?; printf -- '--- ansible-lint: %ss\n' $((SECONDS - start)); exit $rc) \
-  >"$lint_log" 2>&1 &
+  >"$logs/lint.log" 2>&1 &
 lint_pid=$!
-
-step "ansible-test sanity (from a temporary ansible_collections/kubedr/astra copy)"
-timed scripts/sanity.sh
-
-step "ansible-doc for every module"
-modules=()
-for path in plugins/modules/*.py; do
-  name=$(basename "$path" .py)
-  [ "$name" = __init__ ] || modules+=("$name")
-done
-for module in "${modules[@]}"; do
-  ansible-doc "kubedr.astra.$module" >/dev/null || { echo "ansible-doc failed for $module" >&2; exit 1; }
-done
-echo "ansible-doc: ${#modules[@]} modules documented"
-
-step "antsibull-changelog lint"
-timed antsibull-changelog lint
-
-step "ansible-lint (production profile, run alongside sanity)"
-lint_rc=0
-wait "$lint_pid" || lint_rc=$?
-cat "$lint_log"
-[ "$lint_rc" = 0 ] || { echo "ansible-lint failed" >&2; exit "$lint_rc"; }
+while [ ! -e "$logs/copied" ] && kill -0 "$static_pid" 2>/dev/null; do sleep 0.2; done
 
 rm -rf tests/output/reliability
 step "pytest: unit, simulator and integration tests"
 export PYTHONPATH="$root/.venv/collections"
 # Three workers on two cores (the integration tests also wait on the simulator's clock), handed the longest tests
 # first, one at a time (tests/integration/ordering.py), so the many short unit and simulator tests fill the last minutes.
-python -m pytest -p no:cacheprovider -n 3 --dist load --maxschedchunk 1 --durations=40 tests/integration simulator/tests tests/unit
+pytest_rc=0
+python -m pytest -p no:cacheprovider -n 3 --dist load --maxschedchunk 1 --durations=40 \
+  tests/integration simulator/tests tests/unit | tee "$logs/pytest.log" || pytest_rc=$?  # pipefail: pytest's status
+
+static_rc=0
+wait "$static_pid" || static_rc=$?
+cat "$logs/static.log"
+lint_rc=0
+wait "$lint_pid" || lint_rc=$?
+step "ansible-lint (production profile)"
+cat "$logs/lint.log"
+
+step "summary"
+echo "static checks: $([ "$static_rc" = 0 ] && echo passed || echo "FAILED ($static_rc)")"
+echo "ansible-lint: $([ "$lint_rc" = 0 ] && echo passed || echo "FAILED ($lint_rc)")"
+echo "pytest: $(tail -n 1 "$logs/pytest.log")"
+[ "$static_rc" = 0 ] && [ "$lint_rc" = 0 ] && [ "$pytest_rc" = 0 ]

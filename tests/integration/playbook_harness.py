@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from with_simulator import Simulator  # noqa: E402
 
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+CALLBACK_PLUGINS = Path(__file__).resolve().parent / "callback_plugins"
 BIN = Path(sys.executable).parent
 COLLECTIONS_PATH = ROOT / ".venv" / "collections"
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -101,8 +102,8 @@ def make_run_playbook(sim):
 def make_run_task(run_playbook, tmp_path):
     """Run one kubedr.astra module task through ansible-playbook and return its registered result.
 
-    The result is written to a file by a task that runs even in check mode, so
-    tests can assert on what the module predicted as well as what it did.
+    The result is what `register` keeps, written by a test callback (callback_plugins/registered_results.py) even in
+    check mode, so tests can assert on what the module predicted as well as what it did.
     """
     counter = iter(range(1000))
 
@@ -116,19 +117,20 @@ def make_run_task(run_playbook, tmp_path):
             "connection": "local",
             "gather_facts": False,
             "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
-            "tasks": [
-                {"name": module, "kubedr.astra." + module: args, "register": "task_result", "ignore_errors": True},
-                {"name": "Save the result", "ansible.builtin.copy": {
-                    "content": "{{ task_result | to_json }}", "dest": str(result_path), "mode": "0600"},
-                 "check_mode": False, "diff": False},
-            ],
+            "tasks": [{"name": module, "kubedr.astra." + module: args, "register": "task_result", "ignore_errors": True}],
         }]))
-        run = run_playbook(str(playbook), check=check, diff=diff)
+        run = run_playbook(str(playbook), check=check, diff=diff, env=results_callback_env(result_path))
         assert run.rc == 0, run
-        result = json.loads(result_path.read_text())
+        result = json.loads(result_path.read_text())["task_result"]
         result["_output"] = run.output
         return result
     return run
+
+
+def results_callback_env(result_path):
+    """The environment that makes ansible-playbook write every registered result to result_path as it ends."""
+    return {"ANSIBLE_CALLBACK_PLUGINS": str(CALLBACK_PLUGINS), "ANSIBLE_CALLBACKS_ENABLED": "registered_results",
+            "KUBEDR_TEST_RESULTS_FILE": str(result_path)}
 
 
 def make_converge(sim, run_task):
