@@ -63,10 +63,10 @@ while [ ! -e "$logs/copied" ] && kill -0 "$static_pid" 2>/dev/null; do sleep 0.2
 rm -rf tests/output/reliability
 step "pytest: unit, simulator and integration tests"
 export PYTHONPATH="$root/.venv/collections"
-# Four workers on two cores (the integration tests also wait on the simulator's clock), handed the longest tests
+# Three workers on two cores (the integration tests also wait on the simulator's clock), handed the longest tests
 # first, one at a time (tests/integration/ordering.py), so the many short unit and simulator tests fill the last minutes.
 pytest_rc=0
-python -m pytest -p no:cacheprovider -n 4 --dist load --maxschedchunk 1 --durations=40 \
+python -m pytest -p no:cacheprovider -n 3 --dist load --maxschedchunk 1 --durations=40 \
   tests/integration simulator/tests tests/unit | tee "$logs/pytest.log" || pytest_rc=$?  # pipefail: pytest's status
 
 static_rc=0

@@ -49,8 +49,8 @@ def run_task(run_playbook, tmp_path):
 
 
 @pytest.fixture
-def converge(sim, run_task):
-    return make_converge(sim, run_task)
+def converge(sim, run_playbook, tmp_path):
+    return make_converge(sim, run_playbook, tmp_path)
 
 
 @pytest.fixture
@@ -65,8 +65,8 @@ def run_task_fast(fast_sim, tmp_path):
 
 
 @pytest.fixture
-def converge_fast(fast_sim, run_task_fast):
-    return make_converge(fast_sim, run_task_fast)
+def converge_fast(fast_sim, tmp_path):
+    return make_converge(fast_sim, make_run_playbook(fast_sim), tmp_path)
 
 
 @pytest.fixture

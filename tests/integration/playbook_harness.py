@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,27 +134,49 @@ def results_callback_env(result_path):
             "KUBEDR_TEST_RESULTS_FILE": str(result_path)}
 
 
-def make_converge(sim, run_task):
+def make_converge(sim, run_playbook, tmp_path):
     """The contract of every mutating task: --check predicts, the real run agrees, a rerun changes nothing.
 
-    Returns the real run's result. Each check run must send no POST/PUT/DELETE,
-    and so must the rerun.
+    The three runs are three tasks of one playbook (check_mode on the first). Returns the real run's result. The check
+    run and the rerun must send no POST/PUT/DELETE: the simulator's request log is split between the runs by each
+    request's arrival time and each module's own timing.
     """
+    counter = iter(range(1000))
+
     def run(module, args, expect_changed=True):
+        number = next(counter)
+        result_path = tmp_path / ("converge_%d.json" % number)
+        playbook = tmp_path / ("converge_%d.yml" % number)
+        tasks = [{"name": name, "kubedr.astra." + module: args, "register": name, "ignore_errors": True}
+                 for name in ("predicted", "real", "again")]
+        tasks[0]["check_mode"] = True
+        playbook.write_text(json.dumps([{
+            "name": "Converge " + module, "hosts": "localhost", "connection": "local", "gather_facts": False,
+            "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, "tasks": tasks}]))
         sim.clear_requests_log()
-        predicted = run_task(module, args, check=True)
+        playbook_run = run_playbook(str(playbook), env=results_callback_env(result_path))
+        assert playbook_run.rc == 0, playbook_run
+        results = json.loads(result_path.read_text())
+        predicted, real, again = results["predicted"], results["real"], results["again"]
+        writes = mutating_requests(sim)
+
         assert not predicted.get("failed"), predicted
         assert predicted["changed"] == expect_changed, predicted
-        assert mutating_requests(sim) == [], "check mode sent a mutating request"
+        check_ended = _moment(predicted["timing"]["finished"])
+        assert [entry for entry in writes if _moment(entry["time"]) <= check_ended] == [], \
+            "check mode sent a mutating request"
 
-        real = run_task(module, args)
         assert not real.get("failed"), real
         assert real["changed"] == expect_changed, real
 
-        sim.clear_requests_log()
-        again = run_task(module, args)
         assert not again.get("failed"), again
         assert again["changed"] is False, again
-        assert mutating_requests(sim) == [], "the second run sent a mutating request"
+        real_ended = _moment(real["timing"]["finished"])
+        assert [entry for entry in writes if _moment(entry["time"]) > real_ended] == [], \
+            "the second run sent a mutating request"
         return real
     return run
+
+
+def _moment(text):
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))

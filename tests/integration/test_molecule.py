@@ -1,4 +1,4 @@
-"""Run the molecule scenario of every runbook (protect, replicate, drill, failover, failback).
+"""Run the molecule scenario of every runbook that changes the estate (protect, replicate, failover, failback).
 
 Each scenario starts its own simulator in prepare (fixed ports 18461 to 18465)
 and runs destroy, prepare, converge, idempotence, check, verify, cleanup,
@@ -22,7 +22,7 @@ def _molecule():
     return path if os.path.exists(path) else shutil.which("molecule")
 
 
-@pytest.mark.parametrize("scenario", ["protect", "replicate", "drill", "failover", "failback"])
+@pytest.mark.parametrize("scenario", ["protect", "replicate", "failover", "failback"])
 def test_molecule_scenario(scenario):
     assert _molecule() is not None, "molecule is not installed in the venv: make venv installs it"
     env = dict(os.environ)

@@ -1,8 +1,9 @@
 """The runbook playbooks (playbooks/*.yml with playbooks/vars/demo.yml) against the demo scenario, end to end.
 
 What a DR team runs: protect and replicate the demo apps, fail them over and back (planned, then unplanned while
-prod-east is down), drill them; every run writes its report, refusals change nothing. Check mode and reruns of every
-runbook are covered by the molecule scenarios (extensions/molecule).
+prod-east is down), drill them; every run writes its report, refusals change nothing. Check mode and reruns of the
+runbooks that change the estate are covered by the molecule scenarios (extensions/molecule); the drill's, which
+changes nothing that outlasts it, here.
 """
 import datetime
 import json
@@ -132,6 +133,14 @@ def test_drill_measures_every_app_and_touches_nothing_in_production(sim, run_pla
     # A backup takes a snapshot of its own; no separate snapshot is needed.
     assert runbook(run_playbook, "protect", reports, protect_snapshot_now=False).rc == 0
     prod_ids = {app["id"] for app in apps_on(sim, "prod-east").values()}
+
+    # Check mode: the pre-flight reads for real, the clones and their removal are predicted, nothing is written.
+    sim.clear_requests_log()
+    predicted = runbook(run_playbook, "drill", reports, check=True)
+    assert predicted.rc == 0, predicted
+    assert "check mode: predicted" in predicted.output, predicted
+    assert sim.requests_log() and mutating_requests(sim) == []
+    assert not list(Path(reports).glob("drill-*")), "a check run writes no report"
 
     sim.clear_requests_log()
     drill = runbook(run_playbook, "drill", reports)
