@@ -1,8 +1,9 @@
 """Run the molecule scenario of every runbook that changes the estate (protect, replicate, failover, failback).
 
-Each scenario starts its own simulator in prepare (fixed ports 18461 to 18465)
-and runs destroy, prepare, converge, idempotence, check, verify, cleanup,
-destroy. (ansible-lint checks the scenarios' syntax.)
+Each scenario starts its own simulator in prepare (fixed ports 18461, 18462, 18464,
+18465) and runs destroy, prepare, converge, idempotence, check, verify, cleanup,
+destroy. (ansible-lint checks the scenarios' syntax.) The drill's check mode and
+rerun are asserted in test_runbook_playbooks.py.
 """
 import os
 import re
