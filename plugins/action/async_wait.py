@@ -19,6 +19,8 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.kubedr.astra.plugins.module_utils.runbook import format_duration
+
 display = Display()
 
 ARGUMENT_SPEC = dict(
@@ -31,18 +33,6 @@ ARGUMENT_SPEC = dict(
     progress_interval=dict(type="float", default=30.0),
     fail_on_job_failure=dict(type="bool", default=True),
 )
-
-
-def format_duration(seconds):
-    """12s, 4m 05s, 1h 02m 03s."""
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return "%dh %02dm %02ds" % (hours, minutes, secs)
-    if minutes:
-        return "%dm %02ds" % (minutes, secs)
-    return "%ds" % secs
 
 
 def job_label(job, index, labels):

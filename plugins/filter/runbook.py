@@ -19,28 +19,14 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     clone_outcomes,
     describe_clones,
     failure_message,
+    format_duration,
+    parse_time,
     record_stop,
     verdict_message,
 )
 
 PREFLIGHT = "pre-flight"
 REPORT_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "rto_target_seconds", "rpo_target_seconds")
-
-
-def _parse_time(value, what):
-    if isinstance(value, datetime.datetime):
-        moment = value
-    else:
-        text = str(value or "").strip()
-        if text[-1:] in ("z", "Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            moment = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise AnsibleFilterError("seconds_between: %s %r is not an ISO 8601 timestamp" % (what, value)) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment
 
 
 def seconds_between(start, end):
@@ -50,7 +36,8 @@ def seconds_between(start, end):
     """
     if start in (None, "") or end in (None, ""):
         return None
-    return round((_parse_time(end, "end") - _parse_time(start, "start")).total_seconds(), 3)
+    return round((parse_time(end, "seconds_between: end", AnsibleFilterError)
+                  - parse_time(start, "seconds_between: start", AnsibleFilterError)).total_seconds(), 3)
 
 
 def _entry(record, key):
@@ -208,17 +195,6 @@ def report_apps(record, targets=True):
     return apps
 
 
-def _seconds_text(value):
-    if value is None:
-        return "-"
-    whole = float(value)
-    if whole < 60:
-        return "%.1fs" % whole
-    minutes, secs = divmod(int(round(whole)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return "%dh%02dm%02ds" % (hours, minutes, secs) if hours else "%dm%02ds" % (minutes, secs)
-
-
 def report_summary(apps, title, report=None, check_mode=False):
     """The lines a runbook prints at its end: a table of the apps (report_apps), then the verdict and the report path."""
     measures = ("rto_seconds", "rto_target_seconds", "rpo_seconds", "rpo_target_seconds")
@@ -231,7 +207,7 @@ def report_summary(apps, title, report=None, check_mode=False):
             route += " -> " + app["destination_cluster"]
         row = (app.get("name") or "-", route, str(app.get("wave") or "-"), app.get("status") or "-")
         if timed:
-            row += tuple(_seconds_text(app.get(key)) for key in measures)
+            row += tuple(format_duration(app.get(key)) for key in measures)
         rows.append(row + (app.get("message") or "",))
     widths = [max([len(columns[i])] + [len(row[i]) for row in rows]) for i in range(len(columns) - 1)]
     lines = [title + (" (check mode: predicted, nothing written)" if check_mode else "")]

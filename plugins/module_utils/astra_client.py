@@ -224,6 +224,8 @@ class AstraClient:
         self._jitter = jitter or random.uniform
         self._clock = clock or time.monotonic
         self._session = requests.Session()
+        # When the API last accepted a write of this client (UTC): the moment a change took effect, for RPO.
+        self.last_write_accepted = None
         # Environment settings (REQUESTS_CA_BUNDLE, .netrc credentials) must not override verify or the
         # Authorization header; proxies are still taken from the environment, explicitly, below.
         self._session.trust_env = False
@@ -391,6 +393,8 @@ class AstraClient:
                                  "API is served at (%s %s)" % (operation, status, sanitize_url(response.headers.get("Location")),
                                                                method, display_url))
             if status < 400:
+                if method in WRITE_METHODS:
+                    self.last_write_accepted = datetime.now(timezone.utc)
                 return self._decode_success(response, method, display_url, operation)
             error = self._api_error(response, operation, method, display_url)
             if url.startswith("http:") and status == 400 and error.problem is None:

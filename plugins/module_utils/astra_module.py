@@ -242,9 +242,14 @@ class AstraModule(AnsibleModule):
             self.exit_json(**result)
 
     def timing(self):
-        """When this module run started and ends (controller clock, UTC): what runbook reports record as a step."""
+        """When this module run started and ends (controller clock, UTC): what runbook reports record as a step; and
+        when the API accepted its last write, if it made one (a failover's RPO is measured to that moment)."""
         started = getattr(self, "_started_at", None) or utc_now()
-        return {"started": iso_time(started), "finished": iso_time(utc_now())}
+        timing = {"started": iso_time(started), "finished": iso_time(utc_now())}
+        accepted = getattr(getattr(self, "client", None), "last_write_accepted", None)
+        if accepted is not None:
+            timing["accepted"] = iso_time(accepted)
+        return timing
 
     def fail_json(self, msg, **kwargs):
         kwargs.setdefault("timing", self.timing())

@@ -20,8 +20,10 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 
+from ansible_collections.kubedr.astra.plugins.module_utils import runbook
+
 __all__ = ["SCHEMA_VERSION", "GENERATOR", "REDACTED", "RUNBOOKS", "STATUSES", "APP_KEYS", "STEP_KEYS", "FILE_NAMES",
-           "ReportError", "scrub", "parse_time", "format_time", "build_report", "report_directory", "render_json",
+           "ReportError", "scrub", "parse_time", "format_time", "format_duration", "build_report", "report_directory", "render_json",
            "render_html", "render_junit", "render_all", "write_report", "planned_changes"]
 
 SCHEMA_VERSION = 1
@@ -57,24 +59,12 @@ def scrub(value):
 
 # ---------------------------------------------------------------------- time
 
+format_duration = runbook.format_duration
+
+
 def parse_time(value, where):
     """An aware UTC datetime from an ISO 8601 string (Z, an offset, or naive meaning UTC)."""
-    if isinstance(value, datetime.datetime):
-        parsed = value
-    else:
-        text = str(value or "").strip()
-        if not text:
-            raise ReportError("%s: a timestamp is required" % where)
-        if text[-1] in "zZ":
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise ReportError("%s: %r is not an ISO 8601 timestamp (for example 2025-01-31T09:30:00Z)"
-                              % (where, value)) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.astimezone(datetime.timezone.utc)
+    return runbook.parse_time(value, where, ReportError)
 
 
 def format_time(moment):
@@ -89,20 +79,6 @@ def _seconds(start, end):
     if start is None or end is None:
         return None
     return round((end - start).total_seconds(), 3)
-
-
-def format_duration(seconds):
-    """12.5s, 4m 05s, 1h 02m 03s; an en dash for unknown."""
-    if seconds is None:
-        return "\u2013"
-    if seconds < 60:
-        return ("%.1fs" % seconds).replace(".0s", "s")
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return "%dh %02dm %02ds" % (hours, minutes, secs)
-    return "%dm %02ds" % (minutes, secs)
 
 
 # ---------------------------------------------------------------------- the report dict
@@ -342,7 +318,7 @@ def _status_cell(status):
 def _target_cell(actual, target, met):
     if actual is None and target is None:
         return "\u2013"
-    text = "%s / %s" % (format_duration(actual), format_duration(target) if target is not None else "no target")
+    text = "%s / %s" % (runbook.format_duration(actual), runbook.format_duration(target) if target is not None else "no target")
     if met is None:
         return _h(text)
     return '%s <span class="%s">%s</span>' % (_h(text), "met" if met else "missed", "\u2714 met" if met else "\u2718 missed")
@@ -426,7 +402,7 @@ def _timeline_svg(report):
                 extra = ' stroke="#ffffff" stroke-width="1"'
             tooltip = "%s \u2014 %s: %s, %s \u2192 %s (%s)%s" % (
                 app["name"], step["name"], status, step["started"], step["finished"],
-                format_duration(step["duration_seconds"]), (" \u2014 " + step["message"]) if step["message"] else "")
+                runbook.format_duration(step["duration_seconds"]), (" \u2014 " + step["message"]) if step["message"] else "")
             parts.append('<rect class="bar" data-app="%s" data-step="%s" data-status="%s" x="%.1f" y="%.1f" '
                          'width="%.1f" height="%d" rx="2" fill="%s"%s><title>%s</title></rect>'
                          % (_h(app["name"]), _h(step["name"]), _h(status), x0, by, bar_w, bar_h,
@@ -498,7 +474,7 @@ def render_html(report):
                % (_h(run["title"]), _h(run["runbook"]), _h(run["started"]), _h(run["finished"]), verdict,
                   "PASSED" if run["passed"] else "FAILED"))
     cells = [("Runbook", run["runbook"]), ("Started (UTC)", run["started"]), ("Finished (UTC)", run["finished"]),
-             ("Duration", format_duration(run["duration_seconds"])),
+             ("Duration", runbook.format_duration(run["duration_seconds"])),
              ("Apps", "%d" % run["app_count"]), ("Passed", "%d" % passed_count),
              ("Failed", "%d" % run["failed_count"]), ("Skipped", "%d" % run["skipped_count"])]
     out.append('<dl class="summary">%s</dl>\n</header>\n'
@@ -541,7 +517,7 @@ def render_html(report):
                 out.append('<tr><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                            '<td class="msg">%s</td></tr>'
                            % (_h(step["name"]), _status_cell(step["status"]), _h(step["started"]), _h(step["finished"]),
-                              _h(format_duration(step["duration_seconds"])),
+                              _h(runbook.format_duration(step["duration_seconds"])),
                               "<br>".join([_h(step["message"])] * bool(step["message"])
                                           + ['<span class="warning">warning: %s</span>' % _h(text)
                                              for text in step.get("warnings") or []])))
@@ -586,13 +562,13 @@ def render_junit(report):
         lines = []
         for step in app["steps"]:
             lines.append("%s %s%s%s" % (step["status"].upper(), step["name"],
-                                        (" " + format_duration(step["duration_seconds"])) if step["duration_seconds"] is not None else "",
+                                        (" " + runbook.format_duration(step["duration_seconds"])) if step["duration_seconds"] is not None else "",
                                         (": " + step["message"]) if step["message"] else ""))
             lines += ["WARNING %s: %s" % (step["name"], text) for text in step.get("warnings") or []]
         for kind in ("rto", "rpo"):
             if app[kind + "_seconds"] is not None:
-                lines.append("%s %s (target %s)" % (kind.upper(), format_duration(app[kind + "_seconds"]),
-                                                    format_duration(app[kind + "_target_seconds"])))
+                lines.append("%s %s (target %s)" % (kind.upper(), runbook.format_duration(app[kind + "_seconds"]),
+                                                    runbook.format_duration(app[kind + "_target_seconds"])))
         lines += ["%s: %s" % (key, value) for key, value in sorted(app["astra_ids"].items())]
         if app["status"] == "failed":
             failed_steps = [step["name"] for step in app["steps"] if step["status"] == "failed"]

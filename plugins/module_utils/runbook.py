@@ -11,12 +11,48 @@ The record is the one kept by the kubedr.astra.record_* filters: app key -> {app
 """
 
 import copy
+import datetime
 
 STOPPED_STEP = "run stopped"
 NO_MESSAGE = "failed (no message)"
 # What Ansible leaves a rescue when an included file cannot be loaded: neither ansible_failed_task nor _result.
 UNLOADABLE_INCLUDE = ("a task file it includes could not be found or loaded (Ansible passes no details to the rescue; "
                       "the error is in the output above)")
+
+
+def parse_time(value, where, error=ValueError):
+    """An aware UTC datetime from an ISO 8601 string (Z, an offset, or naive meaning UTC), or raise `error` saying
+    what is wrong with the value named `where`. The one time parser of the runbooks, their filters and dr_report."""
+    if isinstance(value, datetime.datetime):
+        parsed = value
+    else:
+        text = str(value or "").strip()
+        if not text:
+            raise error("%s: a timestamp is required" % where)
+        if text[-1] in "zZ":
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise error("%s: %r is not an ISO 8601 timestamp (for example 2025-01-31T09:30:00Z)" % (where, value)) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.astimezone(datetime.timezone.utc)
+
+
+def format_duration(seconds):
+    """12.5s, 4m 05s, 1h 02m 03s; an en dash for unknown. The one duration format of the report, the closing table
+    and the progress lines."""
+    if seconds is None:
+        return "\u2013"
+    if seconds < 60:
+        return ("%.1fs" % seconds).replace(".0s", "s")
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return "%dh %02dm %02ds" % (hours, minutes, secs)
+    return "%dm %02ds" % (minutes, secs)
 
 
 def _text(value):

@@ -271,7 +271,10 @@ elapsed:
   type: float
   sample: 95.5
 timing:
-  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  description:
+    - When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+    - C(accepted), only when the module changed something, is when the API accepted its last write: the moment the
+      change took effect (a failover's RPO is measured to it).
   returned: always
   type: dict
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:36:54.802Z"}

@@ -190,7 +190,10 @@ protection_policy:
           replicate: "false"
           bucketID: 44444444-4444-4444-8444-444444444444
 timing:
-  description: When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+  description:
+    - When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
+    - C(accepted), only when the module changed something, is when the API accepted its last write: the moment the
+      change took effect (a failover's RPO is measured to it).
   returned: always
   type: dict
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}

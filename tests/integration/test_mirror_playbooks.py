@@ -37,8 +37,12 @@ def test_failover_and_failback_of_postgres(sim, converge):
     assert not runs_workloads(sim, dr_app)
 
     sim.control("POST", "clusters/prod-east/outage")
-    failed_over = converge("astra_app_mirror", dict(PROD_TO_DR, state="failed_over"))["app_mirror"]
+    failing_over = converge("astra_app_mirror", dict(PROD_TO_DR, state="failed_over"))
+    failed_over = failing_over["app_mirror"]
     assert failed_over["state"] == "failedOver"
+    # When Astra Control accepted the failover: what the failover runbook measures an unplanned RPO to.
+    timing = failing_over["timing"]
+    assert timing["started"] < timing["accepted"] <= timing["finished"], timing
     dr_app = app_on(sim, "postgres", "dr-west")
     assert "replicationSourceAppID" not in dr_app or not dr_app["replicationSourceAppID"]
     assert runs_workloads(sim, dr_app)

@@ -38,7 +38,7 @@ def test_labels_default_to_the_loop_items_name():
 
 
 def test_durations_read_like_a_clock():
-    assert [format_duration(value) for value in (4.4, 65, 3723)] == ["4s", "1m 05s", "1h 02m 03s"]
+    assert [format_duration(value) for value in (4.4, 12, 65, 3723)] == ["4.4s", "12s", "1m 05s", "1h 02m 03s"]
 
 
 def test_local_status_reads_the_job_file_as_async_status_does(tmp_path):

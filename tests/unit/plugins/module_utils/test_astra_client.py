@@ -167,6 +167,23 @@ def test_list_without_params_sends_no_query(mock, make_client):
 
 # ---------------------------------------------------------------------- retries
 
+def test_the_client_remembers_when_the_api_last_accepted_a_write(mock, make_client):
+    mock.get(APP, json={"id": "a1"})
+    mock.put(APP, **problem_response(409, 48, "Conflict"))
+    client = make_client()
+    client.get("k8s/v2/apps/a1")
+    with pytest.raises(AstraApiError):
+        client.put("k8s/v2/apps/a1", {}, "app")
+    assert client.last_write_accepted is None, "neither a read nor a refused write counts"
+    mock.replace(responses.PUT, APP, status=204)
+    client.put("k8s/v2/apps/a1", {}, "app")
+    first = client.last_write_accepted
+    assert first is not None and first.tzinfo is not None
+    mock.delete(APP, status=204)
+    client.delete("k8s/v2/apps/a1")
+    assert client.last_write_accepted >= first
+
+
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_idempotent_methods_retry_on_503_with_growing_backoff(mock, make_client, recorder, method):
     for _attempt in range(4):

@@ -172,6 +172,18 @@ def test_failures_carry_the_timing_too(fake_api, run_module, args):
     assert result["timing"]["started"] <= result["timing"]["finished"]
 
 
+def test_the_timing_says_when_the_api_accepted_the_last_write_only_when_there_was_one(fake_api, run_module):
+    args = {"name": "wordpress", "cluster": "prod-east", "namespaces": [{"name": "wordpress"}]}
+    predicted, failed = run_module(astra_app, args, check=True)
+    assert not failed and predicted["changed"] and "accepted" not in predicted["timing"], predicted
+    created, failed = run_module(astra_app, args)
+    assert not failed and created["changed"], created
+    timing = created["timing"]
+    assert re.match(ISO_MS, timing["accepted"]) and timing["started"] <= timing["accepted"] <= timing["finished"]
+    unchanged, failed = run_module(astra_app, args)
+    assert not failed and not unchanged["changed"] and "accepted" not in unchanged["timing"], unchanged
+
+
 def test_iso_time_converts_to_utc():
     moment = datetime.datetime(2025, 1, 31, 10, 30, 0, 999999, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
     assert astra_module.iso_time(moment) == "2025-01-31T09:30:00.999Z"
