@@ -86,7 +86,7 @@ clusters:
 timing:
   description:
     - When the module started and finished (controller clock, UTC, ISO 8601), for runbook reports.
-    - C(accepted), only when the module changed something, is when the API accepted its last write: the moment the
+    - C(accepted), only when the module changed something, is when the API accepted its last write, the moment the
       change took effect (a failover's RPO is measured to it).
   returned: always
   type: dict
