@@ -331,9 +331,7 @@ def _route(app):
 
 
 def _clock(seconds, long_form):
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs = runbook.split_duration(seconds)
     if long_form:
         return "%d:%02d:%02d" % (hours, minutes, secs)
     return "%d:%02d" % (minutes, secs)

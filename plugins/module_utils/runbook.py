@@ -40,6 +40,13 @@ def parse_time(value, where, error=ValueError):
     return parsed.astimezone(datetime.timezone.utc)
 
 
+def split_duration(seconds):
+    """(hours, minutes, seconds) of a duration, rounded to the whole second."""
+    hours, rest = divmod(int(round(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return hours, minutes, secs
+
+
 def format_duration(seconds):
     """12.5s, 4m 05s, 1h 02m 03s; an en dash for unknown. The one duration format of the report, the closing table
     and the progress lines."""
@@ -47,9 +54,7 @@ def format_duration(seconds):
         return "\u2013"
     if seconds < 60:
         return ("%.1fs" % seconds).replace(".0s", "s")
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs = split_duration(seconds)
     if hours:
         return "%dh %02dm %02ds" % (hours, minutes, secs)
     return "%dm %02ds" % (minutes, secs)

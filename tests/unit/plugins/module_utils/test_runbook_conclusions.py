@@ -12,9 +12,17 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     clone_outcomes,
     describe_clones,
     failure_message,
+    format_duration,
     record_stop,
+    split_duration,
     verdict_message,
 )
+
+
+def test_one_duration_format_for_report_table_and_progress():
+    assert [split_duration(value) for value in (59.5, 3723.4, 7200)] == [(0, 1, 0), (1, 2, 3), (2, 0, 0)]
+    assert [format_duration(value) for value in (None, 0, 12.5, 60, 245, 3723)] == [
+        "\u2013", "0s", "12.5s", "1m 00s", "4m 05s", "1h 02m 03s"]
 
 
 def entry(name, wave, steps=(), ids=None, cluster="prod-east"):
