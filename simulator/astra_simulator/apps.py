@@ -15,6 +15,7 @@ from .engine import on_timer
 from .faults import consume_failure
 from .labels import Selector, SelectorError, matches_all
 from .problems import ApiProblem, reason
+from .relations import forget_app, mirror_involving
 from .resources import iso, new_id, new_metadata, public, state_detail, touch
 from .schema import (DNS_1123, IDENTIFIER, METADATA_UPDATE, TIMESTAMP, Any, Arr, Obj, Str, envelope, validate)
 
@@ -307,8 +308,7 @@ def update(call, app):
 def unmanage(call, app):
     if app["state"] == "deleting":
         return
-    from . import mirrors
-    mirror = mirrors.involving(call.store, app["id"])
+    mirror = mirror_involving(call.store, app["id"])
     if mirror:
         raise ApiProblem(119, "The app %s is the %s of the AppMirror %s (%s); delete the relationship first." % (
             app["name"], "source" if mirror["sourceAppID"] == app["id"] else "destination", mirror["id"], mirror["state"]))
@@ -343,8 +343,7 @@ def _discovered(store, engine, timer):
 
 @on_timer("app.unmanage")
 def _unmanaged(store, engine, timer):
-    from . import protection
-    protection.forget_app(store, timer["object_id"])
+    forget_app(store, timer["object_id"])
     store.delete(timer["object_id"])
 
 

@@ -27,6 +27,7 @@ from .engine import on_timer
 from .faults import consume_failure
 from .problems import ApiProblem, reason
 from .protection import SNAP_VERSIONS, TRIGGER_LABEL, timestamp_suffix
+from .relations import mirror_involving, mirrors_of, transferring
 from .resources import NIL_UUID, iso, new_id, new_metadata, public, state_detail, touch
 from .schema import IDENTIFIER, METADATA_UPDATE, Any, Arr, Obj, Str, envelope, validate
 
@@ -112,28 +113,7 @@ FIELDS = ("type", "version", "id", "sourceAppID", "sourceClusterID", "destinatio
 
 # reading ------------------------------------------------------------------
 def listed(store, app_id=None):
-    mirrors = store.all("appMirror")
-    if app_id is None:
-        return mirrors
-    return [m for m in mirrors if app_id in (m["sourceAppID"], m["destinationAppID"])]
-
-
-def involving(store, app_id):
-    """The mirror (any state until it is gone) whose source or destination is the app, or None."""
-    found = listed(store, app_id)
-    return found[0] if found else None
-
-
-def transferring(mirror, snapshot_id):
-    return (mirror.get("_transfer") or {}).get("snapshotID") == snapshot_id
-
-
-def using_snapshot(store, snapshot_id):
-    """The mirror whose last transferred (or in-transfer) replication snapshot this is, or None."""
-    for mirror in store.all("appMirror"):
-        if mirror.get("_lastSnapshotID") == snapshot_id or transferring(mirror, snapshot_id):
-            return mirror
-    return None
+    return store.all("appMirror") if app_id is None else mirrors_of(store, app_id)
 
 
 def namespace_mapping(mirror):
@@ -490,7 +470,7 @@ def create(call, app_in_path=None):
     source_cluster = world.cluster(store, source["clusterID"])
     if source["state"] != "ready":
         raise ApiProblem(112, "The app %s is %s; it can be replicated only while it is ready." % (source["name"], source["state"]))
-    existing = involving(store, source["id"])
+    existing = mirror_involving(store, source["id"])
     if existing:
         raise ApiProblem(150, "The app %s is already the %s of the AppMirror %s (%s)." % (
             source["name"], "source" if existing["sourceAppID"] == source["id"] else "destination", existing["id"],

@@ -20,6 +20,7 @@ from . import assets, world
 from .engine import on_timer
 from .faults import consume_failure
 from .problems import ApiProblem
+from .relations import mirror_using_snapshot, transferring
 from .resources import NIL_UUID, iso, new_id, new_metadata, public, state_detail, touch
 from .schema import DNS_1123, IDENTIFIER, METADATA_UPDATE, Obj, envelope, validate
 
@@ -220,11 +221,10 @@ def _refuse_while_restoring(store, doc, what):
 def delete_snapshot(call, snap):
     if snap["state"] == "deleting":
         return
-    from . import mirrors
-    mirror = mirrors.using_snapshot(call.store, snap["id"])
+    mirror = mirror_using_snapshot(call.store, snap["id"])
     if mirror:
         raise ApiProblem(120, "The snapshot %s is the replication snapshot the AppMirror %s %s." % (
-            snap["name"], mirror["id"], "is transferring" if mirrors.transferring(mirror, snap["id"]) else "last transferred"))
+            snap["name"], mirror["id"], "is transferring" if transferring(mirror, snap["id"]) else "last transferred"))
     _refuse_while_restoring(call.store, snap, "snapshot")
     user = next((b for b in backups(call.store, snap["_appID"]) if b["state"] in IN_FLIGHT and b["snapshotID"] == snap["id"]), None)
     if user:
@@ -239,13 +239,6 @@ def delete_backup(call, backup):
         raise ApiProblem(128, "The backup %s is pending; it can be deleted once it runs or ends." % backup["name"])
     _refuse_while_restoring(call.store, backup, "backup")
     _start_deleting(call.store, call.engine, backup, "appBackup")
-
-
-def forget_app(store, app_id):
-    """An unmanaged app takes its snapshots, backups and schedules with it."""
-    for kind in ("appSnap", "appBackup", "schedule"):
-        for doc in store.all(kind, _appID=app_id):
-            store.delete(doc["id"])
 
 
 # retention ----------------------------------------------------------------
