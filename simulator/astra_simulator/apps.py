@@ -7,7 +7,8 @@ unmanage (DELETE)        -> deleting    --app.unmanage--> gone (with its snapsho
 cluster outage           ready <-> unavailable
 
 Clone, restore to a new app (POST with a source) and in-place restore (PUT
-with `ForceUpdate: true`) share these endpoints; `clones.py` implements them.
+with `ForceUpdate: true`) share these endpoints; `clones.py` implements them,
+and `routes/apps.py` tells them from manage and update.
 """
 
 from . import world
@@ -38,8 +39,6 @@ STATE_TRANSITIONS = [
 # Fields a PUT may carry but not change (409, problem 10).
 IMMUTABLE_ON_UPDATE = ("id", "clusterID", "sourceAppID", "sourceClusterID", "namespaceMapping", "storageClassMapping",
                        "restoreFilter")
-CLONE_OR_RESTORE_FIELDS = ("sourceAppID", "sourceClusterID", "snapshotID", "backupID", "namespaceMapping",
-                           "storageClassMapping", "restoreFilter")
 
 _SELECTORS = Arr(Str(), unique=True)
 _NAMESPACE = Str(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", min_length=1, max_length=253)
@@ -214,13 +213,11 @@ def _start_discovery(store, engine, app):
 
 # operations ---------------------------------------------------------------
 def manage(call, cluster_id_in_path=None):
+    """POST k8s/v2/apps without a source: manage what the definition selects (201 discovering)."""
     store, body = call.store, call.body
     failure = validate(POST_SCHEMA, body)
     if failure:
         raise ApiProblem(8, schema_failure=failure)
-    from . import clones
-    if clones.wants_clone_or_restore(body):
-        return clones.create(call, cluster_id_in_path)
     cluster_id = body.get("clusterID")
     if cluster_id_in_path:
         if cluster_id and cluster_id != cluster_id_in_path:
@@ -264,13 +261,11 @@ def manage(call, cluster_id_in_path=None):
 
 
 def update(call, app):
+    """PUT k8s/v2/apps/{id} without `ForceUpdate: true`: rename, relabel or redefine (204)."""
     store, body = call.store, call.body
     failure = validate(PUT_SCHEMA, body)
     if failure:
         raise ApiProblem(8, schema_failure=failure)
-    from . import clones
-    if call.headers.get("forceupdate", "").strip().lower() == "true":
-        return clones.restore_in_place(call, app)
     restore_points = [field for field in ("snapshotID", "backupID") if field in body and body[field] != app.get(field)]
     if restore_points:
         raise ApiProblem(79, "An in-place restore (%s) needs the header ForceUpdate: true." % " / ".join(restore_points))

@@ -21,15 +21,15 @@ from .engine import on_timer
 from .faults import consume_failure
 from .problems import ApiProblem, reason
 from .resources import iso, new_id, new_metadata, state_detail, touch
+from .schema import validate
 
 SOURCES = ("sourceAppID", "snapshotID", "backupID")
+# A POST k8s/v2/apps with any of these is a clone or restore, not a manage.
+CLONE_OR_RESTORE_FIELDS = ("sourceAppID", "sourceClusterID", "snapshotID", "backupID", "namespaceMapping",
+                           "storageClassMapping", "restoreFilter")
 DEFINITION_FIELDS = ("namespaceScopedResources", "clusterScopedResources")
 IN_PLACE_FIELDS = ("type", "version", "snapshotID", "backupID", "restoreFilter", "storageClassMapping", "metadata")
 ECONOMY = "ontap-nas-economy"
-
-
-def wants_clone_or_restore(body):
-    return any(field in body for field in apps.CLONE_OR_RESTORE_FIELDS)
 
 
 # shared checks ---------------------------------------------------------------
@@ -203,12 +203,15 @@ def _plan(store, captured, cluster, ns_map, class_map, restore_filter, live):
 def create(call, cluster_id_in_path=None):
     """POST k8s/v2/apps with a source: a live clone or a restore to a new app (201 provisioning)."""
     store, body = call.store, call.body
+    failure = validate(apps.POST_SCHEMA, body)
+    if failure:
+        raise ApiProblem(8, schema_failure=failure)
     given = [field for field in SOURCES if field in body]
     if len(given) > 1:
         raise ApiProblem(9, "Only one of sourceAppID, snapshotID and backupID may be given.",
                          invalid_fields=[reason(field, "only one source may be given") for field in given])
     if not given:
-        extra = [field for field in apps.CLONE_OR_RESTORE_FIELDS if field in body]
+        extra = [field for field in CLONE_OR_RESTORE_FIELDS if field in body]
         raise ApiProblem(9, "A clone or restore needs sourceAppID (with sourceClusterID), snapshotID or backupID.",
                          invalid_fields=[reason(field, "only used with sourceAppID, snapshotID or backupID") for field in extra])
     definition = [field for field in DEFINITION_FIELDS if field in body]
@@ -313,6 +316,9 @@ def _provisioned(store, engine, timer):
 def restore_in_place(call, app):
     """PUT k8s/v2/apps/{id} with `ForceUpdate: true`: the app reads `restoring` before the 204 goes out."""
     store, body = call.store, call.body
+    failure = validate(apps.PUT_SCHEMA, body)
+    if failure:
+        raise ApiProblem(8, schema_failure=failure)
     extra = sorted(set(body) - set(IN_PLACE_FIELDS))
     if extra:
         raise ApiProblem(9, "An in-place restore takes snapshotID or backupID, restoreFilter and storageClassMapping only.",

@@ -1,6 +1,11 @@
-"""k8s/v2/apps and its cluster-scoped alias topology/v2/managedClusters/{id}/apps."""
+"""k8s/v2/apps and its cluster-scoped alias topology/v2/managedClusters/{id}/apps.
 
-from .. import apps, world
+One POST serves manage, live clone and restore to a new app, one PUT update and
+in-place restore: the request tells which (a source in the body, the
+`ForceUpdate` header), and this is where it is read.
+"""
+
+from .. import apps, clones, world
 from ..query import INCLUDE_LIMIT_FILTER
 from ..routing import Created
 
@@ -25,12 +30,26 @@ def _app(call):
     return app
 
 
+def _clone_or_restore(body):
+    """A POST naming a source, or a field only clones and restores take. A body that isn't an object goes to
+    manage, whose validation refuses it (problem 8) as it would refuse it for a clone."""
+    return isinstance(body, dict) and any(field in body for field in clones.CLONE_OR_RESTORE_FIELDS)
+
+
+def _force_update(call):
+    return call.headers.get("forceupdate", "").strip().lower() == "true"
+
+
 def list_apps(call):
     return [apps.render(call.store, app) for app in apps.listed(call.store, _cluster_id(call))]
 
 
 def manage_app(call):
-    app = apps.manage(call, cluster_id_in_path=_cluster_id(call))
+    cluster_id = _cluster_id(call)
+    if _clone_or_restore(call.body):
+        app = clones.create(call, cluster_id_in_path=cluster_id)
+    else:
+        app = apps.manage(call, cluster_id_in_path=cluster_id)
     return Created(apps.render(call.store, app), "%s/%s" % (APPS, app["id"]))
 
 
@@ -39,7 +58,11 @@ def get_app(call):
 
 
 def update_app(call):
-    apps.update(call, _app(call))
+    app = _app(call)
+    if _force_update(call):
+        clones.restore_in_place(call, app)
+    else:
+        apps.update(call, app)
 
 
 def unmanage_app(call):
