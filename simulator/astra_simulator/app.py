@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 # Imported for their side effect: they register their timed transitions.
-from . import apps, clones, mirrors, protection, schedules  # noqa: F401  pylint: disable=unused-import
+from . import apps, clones, mirrors, protection, scheduler  # noqa: F401  pylint: disable=unused-import
 from .control import build_control_router
 from .dispatcher import Dispatcher, RawRequest
 from .engine import Engine

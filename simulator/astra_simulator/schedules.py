@@ -1,4 +1,4 @@
-"""Protection schedules (`k8s/v1/apps/{id}/schedules`) and the scheduler that runs them.
+"""Protection schedules (`k8s/v1/apps/{id}/schedules`) and when they fire.
 
 Every field is a string. POST needs name, granularity, snapshotRetention and
 backupRetention; `enabled` defaults to "true", `replicate` to "false".
@@ -14,23 +14,19 @@ backupRetention; `enabled` defaults to "true", `replicate` to "false".
 Fields a granularity doesn't use may be absent, null or "*" (actoolkit sends
 "*"), or a valid number; they are kept as sent (null ones are left out).
 
-The scheduler: timestamps are real wall-clock time, periods are scaled by
+Firing times: timestamps are real wall-clock time, periods are scaled by
 --time-scale (hourly every 3600 x scale s, daily 86400 x scale, weekly 7 days x
 scale, monthly 30 days x scale, custom n minutes or hours x scale), counted
 from the schedule's creation (or the last change of its timing). The minute,
-hour and day fields don't shift that phase. Each firing of an enabled,
-non-replicating schedule takes a snapshot and, with backupRetention > 0, a
-backup of it; retention then prunes per schedule (protection.prune). Each
-firing of an enabled replication schedule (`replicate: "true"`) starts a
-transfer of the appMirror whose source is the app (mirrors.scheduled_transfer).
+hour and day fields don't shift that phase. `arm` sets the next firing;
+`scheduler.py` carries it out.
 """
 
 import re
 import time
 from datetime import datetime, timezone
 
-from . import protection
-from .engine import PERIODS, on_timer
+from .engine import PERIODS
 from .problems import ApiProblem, reason
 from .resources import new_id, new_metadata, public, touch
 from .schema import IDENTIFIER, METADATA_UPDATE, Nullable, Obj, Str, envelope, validate
@@ -182,7 +178,7 @@ def create(call, app):
                 "metadata": new_metadata(store.setting("user_id"), (body.get("metadata") or {}).get("labels")),
                 "_appID": app["id"]}
     store.put("schedule", schedule)
-    _arm(store, call.engine, schedule, app)
+    arm(store, call.engine, schedule, app)
     return schedule
 
 
@@ -210,15 +206,17 @@ def update(call, app, schedule):
     store.put("schedule", schedule)
     if retimed:
         call.engine.cancel(schedule["id"])
-        _arm(store, call.engine, schedule, app)
+        arm(store, call.engine, schedule, app)
 
 
 def delete(call, schedule):
     call.store.delete(schedule["id"])
 
 
-# the scheduler ------------------------------------------------------------------
-def _arm(store, engine, schedule, app, after=None):
+# firing times -------------------------------------------------------------------
+def arm(store, engine, schedule, app, after=None):
+    """Set the next firing one scaled period after `after` (default: now); the `schedule.fire` timer is handled in
+    scheduler.py, which the application imports."""
     due = (after if after is not None else time.time()) + period(schedule) * engine.time_scale
     # A protection schedule waits while its cluster is unreachable (one catch-up firing afterwards); a replication
     # schedule keeps firing, so a transfer attempted during an outage fails and the mirror reads critical.
@@ -236,26 +234,5 @@ def copy_to(store, engine, schedule, app):
             "metadata": new_metadata(schedule["metadata"].get("createdBy"), schedule["metadata"].get("labels")),
             "_appID": app["id"]}
     store.put("schedule", copy)
-    _arm(store, engine, copy, app)
+    arm(store, engine, copy, app)
     return copy
-
-
-@on_timer("schedule.fire")
-def _fire(store, engine, timer):
-    schedule = store.get("schedule", timer["object_id"])
-    if schedule is None:
-        return
-    app = store.get("app", schedule["_appID"])
-    if app is None:
-        return
-    step = period(schedule) * engine.time_scale
-    due = timer["args"].get("due", timer["due"])
-    missed = max(0, int((time.time() - due) // step))      # a simulator that was stopped doesn't replay every firing
-    _arm(store, engine, schedule, app, after=due + missed * step)
-    if schedule["enabled"] != "true":
-        return
-    if schedule["replicate"] == "true":
-        from . import mirrors
-        mirrors.scheduled_transfer(store, engine, schedule, app)     # a transfer of the app's established mirror, if any
-        return
-    protection.scheduled_protection(store, engine, schedule, app)
