@@ -3,11 +3,21 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What a runbook concludes from its run record: why it stopped, what it left behind, its closing message.
+"""The runbook engine: everything the five runbook roles decide, measured and concluded, in tested Python.
 
-Standard library only. Everything here is derived from what the record says happened, never from what the run
-meant to do: a clone counts as removed only when its removal step passed, an app as done only when its wave ended.
-The record is the one kept by the kubedr.astra.record_* filters: app key -> {app, steps, astra_ids, notes, ...}.
+Standard library only; the roles reach it through the kubedr.astra filters (plugins/filter/runbook.py) and
+dr_report reuses its time parser and duration format. The roles only wire modules to these functions:
+
+- apps: the user's app entries normalised (normalise_apps) and their waves;
+- the run record: app key -> {app, steps, astra_ids, rto_seconds, rpo_seconds, notes, skipped, not_measured}, kept
+  step by step (new_record, record_step, record_preflight, record_results, ...) and judged (report_apps);
+- pre-flight: what Astra Control says about the clusters (read_clusters), the apps and mirrors found, and every
+  problem that stops an app (preflight_findings), all collected before anything is changed;
+- readiness: the recovered apps read back, their RTO and RPO (record_ready, record_clones), the failback phases;
+- conclusions: why a run stopped, what it left behind, its closing message.
+
+Everything is derived from what the record says happened, never from what the run meant to do: a clone counts as
+removed only when its removal step passed, an app as done only when its wave ended.
 """
 
 import copy
@@ -18,6 +28,15 @@ NO_MESSAGE = "failed (no message)"
 # What Ansible leaves a rescue when an included file cannot be loaded: neither ansible_failed_task nor _result.
 UNLOADABLE_INCLUDE = ("a task file it includes could not be found or loaded (Ansible passes no details to the rescue; "
                       "the error is in the output above)")
+PREFLIGHT = "pre-flight"
+REPORT_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "rto_target_seconds", "rpo_target_seconds")
+RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback")
+# The ID astra_app_clone returns in check mode for a clone it would create (an existing clone has its real ID).
+CHECK_MODE_PLACEHOLDER_ID = "check-mode-placeholder-id"
+
+
+class RunbookError(ValueError):
+    """A runbook's input or record is not what the engine can work with; the message says what and where."""
 
 
 def parse_time(value, where, error=ValueError):
@@ -58,6 +77,747 @@ def format_duration(seconds):
     if hours:
         return "%dh %02dm %02ds" % (hours, minutes, secs)
     return "%dm %02ds" % (minutes, secs)
+
+
+def seconds_between(start, end):
+    """Seconds from `start` to `end` (ISO 8601; Z, an offset, or naive meaning UTC), rounded to milliseconds.
+
+    None when either is missing, so a step that never ran measures nothing rather than failing the run.
+    """
+    if start in (None, "") or end in (None, ""):
+        return None
+    return round((parse_time(end, "seconds_between: end", RunbookError)
+                  - parse_time(start, "seconds_between: start", RunbookError)).total_seconds(), 3)
+
+
+def _entry(record, key):
+    if not isinstance(record, dict):
+        raise RunbookError("the run record must be a dict keyed by app key, got %r" % type(record).__name__)
+    if key not in record:
+        raise RunbookError("app %r is not in the run record (its apps: %s)" % (key, ", ".join(sorted(record)) or "none"))
+    return record[key]
+
+
+def _dig(value, path):
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def new_record(apps):
+    """An empty run record for the normalised apps (each with a unique `key`)."""
+    record = {}
+    for app in apps or []:
+        key = app.get("key") if isinstance(app, dict) else None
+        if not key:
+            raise RunbookError("new_record: every app needs a key, got %r" % (app,))
+        if key in record:
+            raise RunbookError("new_record: app %r is listed twice" % key)
+        for target in ("rto_target_seconds", "rpo_target_seconds"):
+            value = app.get(target)
+            if value is None:
+                continue
+            try:
+                valid = not isinstance(value, bool) and float(value) >= 0
+            except (TypeError, ValueError):
+                valid = False
+            if not valid:
+                raise RunbookError("%s of app %s must be a number of seconds, 0 or more; got %r (set it in the app "
+                                   "entry or the runbook's default)" % (target, key, value))
+        record[key] = {"app": dict(app), "steps": [], "astra_ids": {}, "rto_seconds": None, "rpo_seconds": None,
+                       "notes": [], "skipped": None, "not_measured": None}
+    return record
+
+
+def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measured=None, **measures):
+    """The record with `step` (a report step dict) appended to app `key`, plus Astra IDs, notes and measures.
+
+    measures: rto_seconds and rpo_seconds (None values are ignored). skipped: why the app's run stopped before it
+    started (the app is then reported skipped unless a step failed). not_measured: why there was no recovery to
+    measure (an app already failed over, for example); its RTO and RPO targets are then not judged.
+    """
+    result = copy.deepcopy(record)
+    entry = _entry(result, key)
+    if skipped:
+        entry["skipped"] = skipped
+    if not_measured:
+        entry["not_measured"] = not_measured
+        notes = list(notes or []) + [not_measured]
+    if step:
+        entry["steps"].append(dict(step))
+    for name, value in (ids or {}).items():
+        if value not in (None, ""):
+            entry["astra_ids"][name] = value
+    for note in notes or []:
+        if note and note not in entry["notes"]:
+            entry["notes"].append(note)
+    for name, value in measures.items():
+        if name not in ("rto_seconds", "rpo_seconds"):
+            raise RunbookError("record_step: unknown measure %r (rto_seconds, rpo_seconds)" % name)
+        if value is not None:
+            entry[name] = value
+    return result
+
+
+def record_preflight(record, problems, started, finished=None, ids=None, common=None):
+    """The record with a pre-flight step for every app: failed with its problems, or passed.
+
+    problems: app key -> list of problem texts; common: problems that stop every app (a user task file that does
+    not load); ids: app key -> Astra IDs found. When any app has problems no app goes ahead, so the apps without
+    problems are marked skipped (not run).
+    """
+    finished = finished or datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    common = list(common or [])
+    blocked = bool(common) or any(problems.get(key) for key in record)
+    result = record
+    for key in record:
+        found = common + list(problems.get(key) or [])
+        step = {"name": PREFLIGHT, "status": "failed" if found else "passed", "started": started, "finished": finished,
+                "message": "; ".join(found) or None}
+        result = record_step(result, key, step, ids=(ids or {}).get(key),
+                             skipped="not run: the pre-flight checks found problems with other apps"
+                             if blocked and not found else None)
+    return result
+
+
+def record_results(record, results, ids=None):
+    """The record with the report_step of every kubedr.astra.async_wait result appended to its app.
+
+    Each result's loop item must be a normalised app (with its `key`). ids maps an Astra ID name to a dotted
+    path in the result ({'clone_app_id': 'app.id'}); found values are recorded.
+    """
+    result = record
+    for item in results or []:
+        app = item.get("item") if isinstance(item, dict) else None
+        if not isinstance(app, dict) or not app.get("key"):
+            raise RunbookError("record_results: each result needs the app it ran for as its item, got %r" % (app,))
+        found = dict((name, _dig(item, path)) for name, path in (ids or {}).items())
+        result = record_step(result, app["key"], item.get("report_step"), ids=found)
+    return result
+
+
+def _verdict(entry, targets):
+    problems = ["%s: %s" % (step["name"], step.get("message") or "failed")
+                for step in entry["steps"] if step.get("status") == "failed"]
+    app = entry["app"]
+    for kind, label in (("rto", "RTO"), ("rpo", "RPO")):
+        target, actual = app.get(kind + "_target_seconds"), entry.get(kind + "_seconds")
+        if target is None or problems or not targets or entry.get("skipped") or entry.get("not_measured"):
+            continue
+        if actual is None:
+            problems.append("%s was not measured, so the target of %s s is not shown to be met" % (label, target))
+        elif float(actual) > float(target):
+            problems.append("%s %s s exceeds the target of %s s" % (label, actual, target))
+    return problems
+
+
+def report_apps(record, targets=True):
+    """The apps of the record in dr_report's shape, in wave order, each with its verdict.
+
+    failed: a step failed, or (with targets) an RTO/RPO target was missed or could not be measured; skipped:
+    nothing ran; passed otherwise. The message joins the problems and the notes. targets=False judges the steps
+    only, for check mode, where nothing is measured.
+    """
+    apps = []
+    for entry in sorted(record.values(), key=lambda entry: (entry["app"].get("wave") or 0)):
+        app = dict((field, entry["app"].get(field)) for field in REPORT_APP_FIELDS if entry["app"].get(field) is not None)
+        problems = _verdict(entry, targets)
+        stopped = None
+        if not entry.get("skipped") and entry["steps"] and all(step.get("name") == PREFLIGHT for step in entry["steps"]):
+            stopped = "not run: the run stopped before this app's wave"
+        if problems:
+            status = "failed"
+        elif (entry.get("skipped") or stopped or not entry["steps"]
+              or all(step.get("status") == "skipped" for step in entry["steps"])):
+            status = "skipped"
+        else:
+            status = "passed"
+        skipped = [entry.get("skipped") or stopped] if (entry.get("skipped") or stopped) and status == "skipped" else []
+        message = "; ".join(problems + skipped + list(entry.get("notes") or []))
+        app.update(status=status, steps=list(entry["steps"]), astra_ids=dict(entry["astra_ids"]),
+                   message=message or ("not run" if status == "skipped" else None))
+        for kind in ("rto_seconds", "rpo_seconds"):
+            if entry.get(kind) is not None:
+                app[kind] = entry[kind]
+        apps.append(app)
+    return apps
+
+
+def report_summary(apps, title, report=None, check_mode=False):
+    """The lines a runbook prints at its end: a table of the apps (report_apps), then the verdict and the report path."""
+    measures = ("rto_seconds", "rto_target_seconds", "rpo_seconds", "rpo_target_seconds")
+    timed = any(app.get(key) is not None for app in apps or [] for key in measures)
+    columns = ("APP", "CLUSTER", "WAVE", "STATUS") + (("RTO", "TARGET", "RPO", "TARGET") if timed else ()) + ("MESSAGE",)
+    rows = []
+    for app in apps or []:
+        route = app.get("cluster") or "-"
+        if app.get("destination_cluster"):
+            route += " -> " + app["destination_cluster"]
+        row = (app.get("name") or "-", route, str(app.get("wave") or "-"), app.get("status") or "-")
+        if timed:
+            row += tuple(format_duration(app.get(key)) for key in measures)
+        rows.append(row + (app.get("message") or "",))
+    widths = [max([len(columns[i])] + [len(row[i]) for row in rows]) for i in range(len(columns) - 1)]
+    lines = [title + (" (check mode: predicted, nothing written)" if check_mode else "")]
+    for row in [columns] + rows:
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])) + "  " + row[-1])
+    report = report or {}
+    verdict = "PASSED" if report.get("passed", not any(app.get("status") == "failed" for app in apps or [])) else "FAILED"
+    lines.append("%s: report %s" % (verdict, "not written in check mode" if check_mode else report.get("html") or "-"))
+    return [line.rstrip() for line in lines]
+
+
+def _wave(app):
+    return int(app.get("wave") or 1)
+
+
+def _target(app, settings, name):
+    # An explicit null in the entry means "no target", so only a missing key takes the runbook's default.
+    return app[name] if name in app else settings.get(name)
+
+
+def normalise_apps(apps, runbook, settings=None):
+    """The user's app entries as the runbook works with them: one dict per app, with its key (name@cluster), wave
+    (default 1), label, and what the runbook needs, each missing value taken from the runbook's defaults.
+
+    settings: the runbook's defaults for entries without their own: destination_cluster, rto_target_seconds,
+    rpo_target_seconds; for a drill also source, namespace_suffix and storage_class_mapping.
+    """
+    if runbook not in RUNBOOKS:
+        raise RunbookError("normalise_apps: runbook %r is not one of %s" % (runbook, ", ".join(RUNBOOKS)))
+    settings = settings or {}
+    normalised = []
+    for app in apps or []:
+        if not isinstance(app, dict):
+            raise RunbookError("normalise_apps: every app entry must be a dict, got %r" % (app,))
+        name, cluster = app.get("name"), app.get("cluster")
+        entry = {"key": "%s@%s" % (name, cluster), "name": name, "cluster": cluster}
+        if runbook == "protect":
+            entry.update(namespaces=app.get("namespaces"), wave=_wave(app), label="%s on %s" % (name, cluster))
+            normalised.append(entry)
+            continue
+        destination = app.get("destination_cluster") or settings.get("destination_cluster")
+        entry.update(destination_cluster=destination, wave=_wave(app))
+        if runbook == "replicate":
+            entry.update(namespace_mapping=app.get("namespace_mapping"), storage_class=app.get("storage_class"))
+        if runbook == "drill":
+            source = app.get("source") or settings.get("source")
+            entry.update(
+                namespaces=[namespace.get("name") for namespace in app.get("namespaces") or []],
+                source=source,
+                backup="latest" if source == "backup" else None,
+                snapshot={"snapshot": "latest", "mirror": "latest_replicated"}.get(source),
+                clone_name="%s%s" % (name, settings.get("namespace_suffix") or ""),
+                storage_class_mapping=app.get("storage_class_mapping") or settings.get("storage_class_mapping"),
+            )
+        if runbook in ("drill", "failover", "failback"):
+            entry.update(rto_target_seconds=_target(app, settings, "rto_target_seconds"),
+                         rpo_target_seconds=_target(app, settings, "rpo_target_seconds"))
+        entry["label"] = "%s (%s -> %s)" % (name, cluster, destination)
+        normalised.append(entry)
+    return normalised
+
+
+def waves(apps):
+    """The waves of the normalised apps, in the order they run."""
+    return sorted(set(app["wave"] for app in apps or []))
+
+
+def wave_failures(record, wave):
+    """The names of the apps of `wave` that a step failed for (targets are judged in the report, not here)."""
+    return [app["name"] for app in report_apps(record, targets=False)
+            if app.get("wave") == int(wave) and app["status"] == "failed"]
+
+
+def passed_results(results):
+    """The async_wait results whose step passed."""
+    return [result for result in results or [] if (result.get("report_step") or {}).get("status") == "passed"]
+
+
+def passed_values(results, path):
+    """app key -> the value at `path` (dotted) of each result whose step passed ({'postgres@prod-east': 'app-id'})."""
+    return dict((result["item"]["key"], _dig(result, path)) for result in passed_results(results))
+
+
+def record_skipped_steps(record, results, name, message):
+    """The record with a skipped `name` step, saying why, for each result whose step passed (a step that follows one
+    that was only predicted in check mode cannot be predicted in turn)."""
+    for result in passed_results(results):
+        record = record_step(record, result["item"]["key"], {"name": name, "status": "skipped", "message": message})
+    return record
+
+
+# Pre-flight: everything is read first, and every problem of every app is reported before anything is changed.
+
+def read_clusters(cluster_info):
+    """What astra_cluster_info (registered with ignore_errors) says: {error, states, managed_states}.
+
+    error: why Astra Control could not be read (None when it was); states and managed_states: cluster name ->
+    its state (running, ...) and managedState (managed, unmanaged, ...).
+    """
+    cluster_info = cluster_info or {}
+    if cluster_info.get("failed"):
+        return {"error": cluster_info.get("msg", "unknown error"), "states": {}, "managed_states": {}}
+    clusters = [cluster for cluster in cluster_info.get("clusters") or [] if isinstance(cluster, dict)]
+    return {"error": None,
+            "states": dict((cluster.get("name"), cluster.get("state")) for cluster in clusters),
+            "managed_states": dict((cluster.get("name"), cluster.get("managedState")) for cluster in clusters)}
+
+
+def managed_clusters(clusters, running=False):
+    """The names of the clusters Astra Control manages (and, with running, that it can reach)."""
+    return sorted(name for name, managed in clusters["managed_states"].items()
+                  if managed == "managed" and (not running or clusters["states"].get(name) == "running"))
+
+
+def _failed(result):
+    return bool(isinstance(result, dict) and result.get("failed"))
+
+
+def _results_by_item(results):
+    return dict((result.get("item"), result) for result in (results or {}).get("results") or [])
+
+
+def find_apps(apps, app_info):
+    """app key -> the app as Astra Control returns it, from astra_app_info run per cluster (looped, ignore_errors)."""
+    found = {}
+    for result in (app_info or {}).get("results") or []:
+        if _failed(result):
+            continue
+        for app in apps:
+            if app["cluster"] != result.get("item"):
+                continue
+            for candidate in result.get("apps") or []:
+                if candidate.get("name") == app["name"]:
+                    found[app["key"]] = candidate
+    return found
+
+
+def find_mirrors(apps, app_mirrors):
+    """app key -> the AppMirror between the app's two clusters, in either direction (mirrors being deleted do not
+    count), from astra_app_mirror_info's app_mirrors."""
+    found = {}
+    for app in apps:
+        clusters = sorted(str(cluster) for cluster in (app["cluster"], app.get("destination_cluster")))
+        for mirror in app_mirrors or []:
+            ends = sorted(str(cluster) for cluster in (mirror.get("sourceClusterName"), mirror.get("destinationClusterName")))
+            if (mirror.get("state") != "deleting" and ends == clusters
+                    and app["name"] in (mirror.get("sourceAppName"), mirror.get("destinationAppName"))):
+                found[app["key"]] = mirror
+                break
+    return found
+
+
+def find_clones(apps, app_info):
+    """app key -> the drill clone of the app (an app named after it on its destination cluster, cloned from an app),
+    from astra_app_info run per destination cluster."""
+    by_cluster = _results_by_item(app_info)
+    found = {}
+    for app in apps:
+        for candidate in by_cluster.get(app["destination_cluster"], {}).get("apps") or []:
+            if candidate.get("name") == app["clone_name"] and candidate.get("sourceAppID"):
+                found[app["key"]] = candidate
+    return found
+
+
+def namespace_mappings(apps, source_apps, suffix):
+    """app key -> the namespace mapping of its drill clone: each namespace of the app (those of its entry, else those
+    its resources are in) to the same name with the suffix."""
+    mappings = {}
+    for app in apps:
+        source = source_apps.get(app["key"])
+        if source is None:
+            continue
+        names = list(app.get("namespaces") or [])
+        if not names:
+            for resource in source.get("namespaceScopedResources") or []:
+                if resource.get("namespace") not in names:
+                    names.append(resource.get("namespace"))
+        mappings[app["key"]] = [{"source": name, "destination": "%s%s" % (name, suffix)} for name in names]
+    return mappings
+
+
+def _duplicated(apps, app):
+    return sum(1 for other in apps if other["key"] == app["key"]) > 1
+
+
+def _cluster_problems(app, clusters, runbook, running=False, why=""):
+    """The problems of the app's cluster and destination cluster: missing, unknown, unmanaged (or, with running,
+    unmanaged or unreachable)."""
+    problems = []
+    states = clusters["states"]
+    usable = managed_clusters(clusters, running)
+    for role, cluster in (("cluster", app["cluster"]), ("destination cluster", app.get("destination_cluster"))):
+        if not cluster:
+            problems.append("%s: no %s (set destination_cluster or %s_destination_cluster)" % (app["name"], role, runbook))
+        elif cluster not in states:
+            problems.append("%s %s of %s is not known to Astra Control (known: %s)"
+                            % (role, cluster, app["name"], ", ".join(sorted(states))))
+        elif cluster not in usable and running:
+            problems.append("%s %s of %s is not managed and reachable (state %s)%s"
+                            % (role, cluster, app["name"], states[cluster], why))
+        elif cluster not in usable:
+            problems.append("%s %s of %s is not managed by Astra Control" % (role, cluster, app["name"]))
+    return problems
+
+
+def _failed_checks(results, key, prefix, item=lambda result: result.get("item")):
+    return ["%s%s" % (prefix, result.get("msg", "")) for result in (results or {}).get("results") or []
+            if (item(result) or {}).get("key") == key and _failed(result)]
+
+
+def _protect_problems(apps, clusters, checks):
+    problems = {}
+    managed = clusters["managed_states"]
+    for app in apps:
+        found = []
+        if clusters["error"] is not None:
+            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
+        elif app["cluster"] not in managed:
+            found.append("cluster %s is not known to Astra Control (known: %s)" % (app["cluster"], ", ".join(sorted(managed))))
+        elif managed[app["cluster"]] != "managed":
+            found.append("cluster %s is not managed by Astra Control (managedState %s)" % (app["cluster"], managed[app["cluster"]]))
+        if _duplicated(apps, app):
+            found.append("%s is listed more than once" % app["label"])
+        found += _failed_checks(checks.get("app_checks"), app["key"], app["label"] + ": ")
+        found += _failed_checks(checks.get("policy_checks"), app["key"], "protection policy of %s: " % app["label"],
+                                item=lambda result: (result.get("item") or {}).get("item"))
+        problems[app["key"]] = found
+    return problems, {}
+
+
+def _replicate_problems(apps, clusters, checks):
+    problems = {}
+    app_info = _results_by_item(checks.get("app_info"))
+    source_apps = checks.get("source_apps") or {}
+    for app in apps:
+        found = []
+        problems[app["key"]] = found
+        if clusters["error"] is not None:
+            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
+            continue
+        found += _cluster_problems(app, clusters, "replicate", running=True)
+        if app["cluster"] == app["destination_cluster"]:
+            found.append("%s: cluster and destination_cluster are both %s" % (app["name"], app["cluster"]))
+        if _duplicated(apps, app):
+            found.append("%s is listed more than once" % app["label"])
+        info = app_info.get(app["cluster"])
+        if info is not None:
+            if _failed(info):
+                found.append("%s: %s" % (app["label"], info.get("msg", "")))
+            elif app["key"] not in source_apps:
+                found.append("%s is not managed on %s (run the protect runbook first)" % (app["name"], app["cluster"]))
+            elif source_apps[app["key"]].get("state") != "ready":
+                found.append("%s on %s is not ready (state %s)" % (app["name"], app["cluster"], source_apps[app["key"]].get("state")))
+        found += _failed_checks(checks.get("mirror_checks"), app["key"], "mirror of %s: " % app["label"])
+    return problems, {}
+
+
+def _drill_problems(apps, clusters, checks):
+    problems, ids = {}, {}
+    states = clusters["states"]
+    managed = managed_clusters(clusters)
+    app_info = _results_by_item(checks.get("app_info"))
+    source_apps = checks.get("source_apps") or {}
+    clone_checks = dict(((result.get("item") or {}).get("key"), result)
+                        for result in (checks.get("clone_checks") or {}).get("results") or [])
+    for app in apps:
+        found = []
+        problems[app["key"]] = found
+        if clusters["error"] is not None:
+            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
+            continue
+        name, cluster, destination = app["name"], app["cluster"], app["destination_cluster"]
+        if _duplicated(apps, app):
+            found.append("%s on %s is listed more than once" % (name, cluster))
+        found += _cluster_problems(app, clusters, "drill")
+        if destination and destination == cluster:
+            found.append("%s: the destination cluster is its own cluster %s; a drill clones onto the DR cluster and "
+                         "leaves production alone" % (name, cluster))
+        elif destination in managed and states[destination] != "running":
+            found.append("destination cluster %s of %s cannot be reached (state %s)" % (destination, name, states[destination]))
+        if cluster in managed and states[cluster] != "running" and app["source"] != "backup":
+            found.append("%s: its cluster %s cannot be reached (state %s) and a drill from a %s reads its data there; "
+                         "drill from a backup instead" % (name, cluster, states[cluster], app["source"]))
+        info = app_info.get(cluster)
+        if info is not None:
+            if _failed(info):
+                found.append("%s on %s: %s" % (name, cluster, info.get("msg", "")))
+            elif app["key"] not in source_apps:
+                found.append("%s is not managed on %s (run the protect runbook first)" % (name, cluster))
+        check = clone_checks.get(app["key"])
+        if check is None:
+            continue
+        point = check.get("restore_point") or {}
+        ids[app["key"]] = {"source_app_id": (source_apps.get(app["key"]) or {}).get("id"),
+                           ("backup_id" if app["backup"] else "snapshot_id"): point.get("id")}
+        if _failed(check):
+            found.append("clone %s of %s on %s: %s" % (app["clone_name"], name, destination, check.get("msg", "")))
+        elif (check.get("app") or {}).get("id", "") != CHECK_MODE_PLACEHOLDER_ID:
+            found.append("app %s already exists on %s (a clone kept by an earlier drill?); remove it first (the drill "
+                         "role with tasks_from: cleanup)" % (app["clone_name"], destination))
+    return problems, ids
+
+
+def _failover_problems(apps, clusters, checks):
+    problems = {}
+    states = clusters["states"]
+    managed = managed_clusters(clusters)
+    mirrors = checks.get("mirrors") or {}
+    planned = bool(checks.get("planned"))
+    for app in apps:
+        found = []
+        problems[app["key"]] = found
+        if clusters["error"] is not None:
+            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
+            continue
+        name, cluster, destination = app["name"], app["cluster"], app["destination_cluster"]
+        if _duplicated(apps, app):
+            found.append("%s is listed more than once" % app["label"])
+        found += _cluster_problems(app, clusters, "failover")
+        if destination in managed and states[destination] != "running":
+            found.append("destination cluster %s of %s cannot be reached (state %s); the app cannot come up there"
+                         % (destination, name, states[destination]))
+        if planned and cluster in managed and states[cluster] != "running":
+            found.append("cluster %s of %s cannot be reached (state %s); a planned failover stops the app there first: "
+                         "run an unplanned failover (failover_mode: unplanned)" % (cluster, name, states[cluster]))
+        if app["key"] not in mirrors and cluster in managed and destination in managed:
+            found.append("%s has no AppMirror between %s and %s: there is nothing to fail over (replicate it first: "
+                         "the replicate runbook)" % (name, cluster, destination))
+        found += _failed_checks(checks.get("checks"), app["key"], app["label"] + ": ")
+    return problems, _mirror_ids(mirrors)
+
+
+def _mirror_ids(mirrors):
+    return dict((key, {"mirror_id": mirror.get("id")}) for key, mirror in mirrors.items())
+
+
+def failback_phases(apps, clusters, app_mirrors):
+    """Where each app stands, from its AppMirror: {resync, reverse, home, mirrors, problems}.
+
+    resync: failed over to the DR cluster (resync from there, then reverse); reverse: replicating from the DR cluster
+    (reverse); home: replicating from home already (nothing to do but keep it so); mirrors: app key -> its mirror;
+    problems: app key -> what stops its failback.
+    """
+    phases = {"resync": [], "reverse": [], "home": [], "mirrors": {}, "problems": {}}
+    mirrors = find_mirrors(apps, app_mirrors) if clusters["error"] is None else {}
+    for app in apps:
+        found = []
+        phases["problems"][app["key"]] = found
+        if clusters["error"] is not None:
+            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
+            continue
+        if _duplicated(apps, app):
+            found.append("%s is listed more than once" % app["label"])
+        found += _cluster_problems(app, clusters, "failback", running=True, why="; a failback needs both clusters")
+        mirror = mirrors.get(app["key"])
+        if mirror is None:
+            if not found:
+                found.append("%s has no AppMirror between %s and %s: there is nothing to fail back"
+                             % (app["name"], app["cluster"], app["destination_cluster"]))
+            continue
+        phases["mirrors"][app["key"]] = mirror
+        from_home = mirror.get("sourceClusterName") == app["cluster"]
+        state = mirror.get("state")
+        if state == "failedOver" and from_home:
+            phases["resync"].append(app["key"])
+        elif state == "established" and not from_home:
+            phases["reverse"].append(app["key"])
+        elif state in ("established", "establishing") and from_home:
+            phases["home"].append(app["key"])
+        else:
+            found.append("the AppMirror of %s is %s from %s to %s; wait until it is failedOver or established and run "
+                         "again" % (app["name"], state, mirror.get("sourceClusterName"), mirror.get("destinationClusterName")))
+    return phases
+
+
+def _failback_problems(apps, clusters, checks):
+    phases = checks.get("phases") or {}
+    problems = {}
+    for app in apps:
+        found = list((phases.get("problems") or {}).get(app["key"]) or [])
+        for results in (checks.get("resync_checks"), checks.get("reverse_checks")):
+            found += _failed_checks(results, app["key"], app["label"] + ": ")
+        problems[app["key"]] = found
+    return problems, _mirror_ids(phases.get("mirrors") or {})
+
+
+PREFLIGHT_CHECKS = {"protect": _protect_problems, "replicate": _replicate_problems, "drill": _drill_problems,
+                    "failover": _failover_problems, "failback": _failback_problems}
+
+
+def preflight_findings(apps, runbook, clusters, checks=None):
+    """What the pre-flight found: {problems: app key -> everything that stops it, ids: app key -> Astra IDs found}.
+
+    clusters: read_clusters(); checks: what the runbook read and predicted, registered with ignore_errors:
+    protect {app_checks, policy_checks}; replicate {app_info, source_apps, mirror_checks}; drill {app_info,
+    source_apps, clone_checks}; failover {planned, mirrors, checks}; failback {phases, resync_checks, reverse_checks}.
+    """
+    if runbook not in PREFLIGHT_CHECKS:
+        raise RunbookError("preflight_findings: runbook %r is not one of %s" % (runbook, ", ".join(RUNBOOKS)))
+    problems, ids = PREFLIGHT_CHECKS[runbook](apps or [], clusters, checks or {})
+    return {"problems": problems, "ids": ids}
+
+
+def preflight_failure(findings, runbook, common=None):
+    """The message of a refused run: a first line, then every pre-flight problem once, in the order found (common
+    ones, like a task file that does not load, first); empty when the run may go ahead."""
+    found = list(common or [])
+    for problems in findings["problems"].values():
+        found += [problem for problem in problems if problem not in found]
+    if not found:
+        return []
+    return ["Pre-flight failed; nothing was %s. Problems:" % ("created" if runbook == "drill" else "changed")] + found
+
+
+def preflight_summary(apps, runbook, mode=None, phases=None):
+    """The line a runbook prints when every pre-flight check passed."""
+    count, labels = len(apps), ", ".join(app["label"] for app in apps)
+    wave_count = len(waves(apps))
+    if runbook == "failback":
+        phases = phases or {}
+        return ("Failback of %d app(s): resync then reverse for %s; reverse for %s; already home: %s."
+                % (count, ", ".join(phases.get("resync") or []) or "none", ", ".join(phases.get("reverse") or []) or "none",
+                   ", ".join(phases.get("home") or []) or "none"))
+    if runbook == "failover":
+        return ("%s failover of %d app(s) in %d wave(s): every pre-flight check passed (%s)."
+                % (str(mode).capitalize(), count, wave_count, labels))
+    return "%d app(s) in %d wave(s) passed the pre-flight checks: %s." % (count, wave_count, labels)
+
+
+# Readiness: the recovered apps read back where they now run, and what the recovery took (RTO) and lost (RPO).
+
+def _last_transfer(mirror):
+    """The additionalDetails of the mirror's last transfer that completed, or None."""
+    details = [entry["additionalDetails"] for entry in mirror.get("transferStateDetails") or []
+               if isinstance(entry, dict) and isinstance(entry.get("additionalDetails"), dict)]
+    completed = [detail for detail in details if "completionTime" in detail]
+    return completed[-1] if completed else None
+
+
+def _failover_rpo(result, planned, notes):
+    """Planned: 0 (the failover replicates a last snapshot first). Unplanned: from the start of the mirror's last
+    completed transfer to the moment Astra Control accepted the failover (a transfer may complete while the module
+    retries, so not the task's start); None, with a note, when no transfer completed."""
+    if planned:
+        return 0
+    transfer = _last_transfer(result.get("app_mirror") or {})
+    if transfer is None:
+        notes.append("RPO unknown: the mirror reports no completed transfer")
+        return None
+    taken = transfer["startTime"] if "startTime" in transfer else transfer.get("completionTime")
+    accepted = (result.get("timing") or {}).get("accepted") or (result.get("report_step") or {}).get("started")
+    return seconds_between(taken, accepted)
+
+
+def record_ready(record, runbook, results, app_info, clusters=None, planned=True, check_mode=False):
+    """The record with a 'ready' step for each app the wave moved (results: the async_wait results that passed):
+    its app read back where it now runs (app_info: astra_app_info run per cluster), with its RTO (from the start of
+    the move to that read) and RPO; and ready: app key -> the app as Astra Control returns it, for the ready apps.
+
+    runbook: failover (the app now runs on its destination cluster; RPO as _failover_rpo) or failback (the app is
+    home; the reverse replicates a last snapshot: RPO 0). An app that was already there is not measured.
+    """
+    if runbook not in ("failover", "failback"):
+        raise RunbookError("record_ready: runbook %r is not failover or failback" % (runbook,))
+    failover = runbook == "failover"
+    by_cluster = _results_by_item(app_info)
+    ready = {}
+    for result in results or []:
+        app = result["item"]
+        where = app["destination_cluster"] if failover else app["cluster"]
+        notes = []
+        if failover and not planned and ((clusters or {}).get("states") or {}).get(app["cluster"]) == "running":
+            notes.append("%s was reachable: Astra Control does not stop the app there on an unplanned failover; stop it "
+                         "so that only one copy serves" % app["cluster"])
+        if check_mode:
+            record = record_step(record, app["key"], {
+                "name": "ready", "status": "skipped",
+                "message": "check mode: nothing failed over to check" if failover else "check mode: nothing moved to check"},
+                notes=notes)
+            continue
+        info = by_cluster.get(where)
+        if info is None:
+            raise RunbookError("record_ready: the apps of %s were not read" % where)
+        found = [candidate for candidate in info.get("apps") or [] if candidate.get("name") == app["name"]]
+        state = found[0].get("state") if found else "missing"
+        is_ready = state == "ready"
+        timing = info.get("timing") or {}
+        step = {"name": "ready", "status": "passed" if is_ready else "failed", "started": timing.get("started"),
+                "finished": timing.get("finished"),
+                "message": None if is_ready else "%s on %s is %s" % (app["name"], where, state)}
+        rpo = _failover_rpo(result, planned, notes) if failover else 0
+        if is_ready:
+            ready[app["key"]] = found[0]
+        if result.get("changed"):
+            record = record_step(record, app["key"], step, notes=notes,
+                                 rto_seconds=seconds_between(result["report_step"].get("started"), timing.get("finished"))
+                                 if is_ready else None,
+                                 rpo_seconds=rpo if is_ready else None)
+        else:
+            record = record_step(record, app["key"], step, notes=notes, not_measured=(
+                "already failed over to %s: nothing to measure" % app["destination_cluster"] if failover
+                else "already at home and replicating to %s: nothing to measure" % app["destination_cluster"]))
+    return {"record": record, "ready": ready}
+
+
+def record_clones(record, results, check_mode=False):
+    """The record with each drill clone's step (async_wait results of astra_app_clone), its IDs, and for a clone that
+    is ready its RTO (the clone step's duration) and RPO (from when its restore point was taken to the clone's
+    creation: the data a recovery from it would lose)."""
+    for result in results or []:
+        app, step = result["item"], result["report_step"]
+        clone = result.get("app") or {}
+        point = result.get("restore_point") or {}
+        if not point:
+            taken = None
+        elif "snapshotCreationTimestamp" in point:
+            taken = point["snapshotCreationTimestamp"]
+        else:
+            taken = (point.get("metadata") or {}).get("creationTimestamp")
+        cloned = step.get("status") == "passed" and not check_mode
+        record = record_step(
+            record, app["key"], step,
+            ids={"clone_app_id": clone.get("id"), ("backup_id" if app.get("backup") else "snapshot_id"): point.get("id")},
+            rto_seconds=seconds_between(step.get("started"), step.get("finished")) if cloned else None,
+            rpo_seconds=seconds_between(taken, (clone.get("metadata") or {}).get("creationTimestamp")) if cloned else None)
+    return record
+
+
+def record_kept_clones(record, results):
+    """The record with a note for each drill clone that exists and is kept."""
+    for result in results or []:
+        if (result.get("app") or {}).get("id") is not None:
+            app = result["item"]
+            record = record_step(record, app["key"], None,
+                                 notes=["clone %s kept on %s" % (app["clone_name"], app["destination_cluster"])])
+    return record
+
+
+def record_waited(record, step, results, ids=None, check_mode=False, followed_by=None, keep_clones=False):
+    """The record after a step's async jobs were waited on (kubedr.astra.async_wait results).
+
+    step 'clone' records drill clones (record_clones; with keep_clones, a note for each kept clone); any other step
+    its report_step and the Astra IDs at the paths of ids. followed_by: in check mode, the {name, message} of the step
+    that would follow a predicted one, recorded as skipped for each app whose step passed.
+    """
+    if step == "clone":
+        record = record_clones(record, results, check_mode)
+        if keep_clones:
+            record = record_kept_clones(record, results)
+    else:
+        record = record_results(record, results, ids=ids)
+    if check_mode and followed_by:
+        record = record_skipped_steps(record, results, followed_by["name"], followed_by["message"])
+    return record
+
+
+def hook_runs(entries, apps):
+    """The runs of a user's task file: [{entry, app}] for each normalised entry, with its app as Astra Control returns
+    it (apps: app key -> app). The task file sees them as astra_runbook_entry and astra_runbook_app."""
+    return [{"entry": entry, "app": apps.get(entry["key"])} for entry in entries or []]
 
 
 def _text(value):

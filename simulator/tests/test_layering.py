@@ -38,7 +38,7 @@ def imported_modules(module, tree, known, is_package):
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package
-                for _ in range(node.level - 1):
+                for _level in range(node.level - 1):
                     base = base.rpartition(".")[0]
                 base = "%s.%s" % (base, node.module) if node.module else base
             else:

@@ -163,10 +163,17 @@ def test_failover_and_failback_verification_hooks_broken_in_two_ways(sim, run_pl
         {"name": "Replicate %s" % name, "kubedr.astra.astra_app_mirror": {
             "source_app": name, "source_cluster": "prod-east", "destination_cluster": "dr-west", "replication_interval": 5}}
         for name in two])
+    # Both runbooks give a task file the same variables: the entry and the app as Astra Control returns it. The old
+    # names (failback_app here) still work until 2.0.0.
+    same_app = {"name": "the app is the entry's and ready", "ansible.builtin.assert": {"that": [
+        "astra_runbook_app.name == astra_runbook_entry.name", "astra_runbook_app.state == 'ready'",
+        "astra_runbook_app.id != ''"]}}
     undefined = write(tmp_path / "verify_failover.yml", [
+        same_app,
         {"name": "postgres answers on dr-west", "ansible.builtin.debug": {"msg": "{{ postgres_endpoint.url }}"},
-         "when": "failover_app.name == 'postgres'"}])
+         "when": "astra_runbook_entry.name == 'postgres'"}])
     nested_missing = write(tmp_path / "verify_failback.yml", [
+        same_app,
         {"name": "wordpress answers at home", "ansible.builtin.include_tasks": str(tmp_path / "gone.yml"),
          "when": "failback_app.name == 'wordpress'"}])
     apps = [dict(entry, wave=1) for entry in estate(two)]
@@ -181,6 +188,7 @@ def test_failover_and_failback_verification_hooks_broken_in_two_ways(sim, run_pl
     assert by_name["postgres"]["message"].startswith("verify: postgres answers on dr-west:")
     assert "postgres_endpoint" in by_name["postgres"]["message"]
     assert by_name["wordpress"]["status"] == "passed"
+    assert [step["status"] for step in by_name["wordpress"]["steps"] if step["name"] == "verify"] == ["passed"]
     # Both failed over, as the report's failover steps say: the verification judged postgres, it did not undo it.
     mirrors = mirrors_by_source_name(sim)
     assert {name: mirrors[name]["state"] for name in two} == {"postgres": "failedOver", "wordpress": "failedOver"}
@@ -193,6 +201,7 @@ def test_failover_and_failback_verification_hooks_broken_in_two_ways(sim, run_pl
     assert report["run"]["failed_apps"] == ["wordpress"]
     assert by_name["wordpress"]["message"].startswith("verify: %s: a task file it includes could not be found" % nested_missing)
     assert by_name["postgres"]["status"] == "passed"
+    assert [step["status"] for step in by_name["postgres"]["steps"] if step["name"] == "verify"] == ["passed"]
     mirrors = mirrors_by_source_name(sim)
     assert {name: (mirrors[name]["state"], mirrors[name]["sourceClusterName"]) for name in two} == {
         "postgres": ("established", "prod-east"), "wordpress": ("established", "prod-east")}

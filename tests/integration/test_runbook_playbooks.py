@@ -180,7 +180,7 @@ def test_drill_measures_every_app_and_touches_nothing_in_production(sim, run_pla
     # report says what went wrong for each, and the run fails at the end.
     failing_check = tmp_path / "verify.yml"
     failing_check.write_text(json.dumps([{"name": "Wordpress answers", "ansible.builtin.assert": {
-        "that": ["drill_app.name != 'wordpress'"], "fail_msg": "wordpress does not answer"}}]))
+        "that": ["astra_runbook_entry.name != 'wordpress'"], "fail_msg": "wordpress does not answer"}}]))
     sim.control("PUT", "faults", json={"fail_next": {"clone": 1}})
     # postgres alone in the first wave, so the injected clone failure is its
     two_waves = [{"name": name, "cluster": "prod-east", "destination_cluster": "dr-west", "wave": wave}

@@ -11,11 +11,16 @@ exactly the options its argument spec documents, with the same values.
 
 from pathlib import Path
 
+import sys
+
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLES = sorted(path.name for path in (ROOT / "roles").iterdir() if (path / "meta" / "argument_specs.yml").exists())
+sys.path.insert(0, str(ROOT / "scripts"))
+import generate_argument_specs  # noqa: E402  (a script, not a package)
+ROLES = sorted(path.name for path in (ROOT / "roles").iterdir()
+               if (path / "meta" / "argument_specs.yml").exists() and path.name != "runbook_common")
 
 
 def spec(role, entry="main"):
@@ -26,12 +31,32 @@ def test_all_five_runbooks_are_there():
     assert ROLES == ["drill", "failback", "failover", "protect", "replicate"]
 
 
-def test_every_role_takes_the_same_app_entries():
+def test_every_role_takes_the_same_app_entries_generated_from_one_source():
     entries = {role: spec(role)["options"]["%s_apps" % role]["options"] for role in ROLES}
-    first = entries[ROLES[0]]
-    assert set(first) >= {"name", "cluster", "destination_cluster", "namespaces", "wave"}
+    source = yaml.safe_load(generate_argument_specs.SOURCE.read_text())
+    assert set(source) >= {"name", "cluster", "destination_cluster", "namespaces", "wave"}
     for role, options in entries.items():
-        assert options == first, "the app entries of %s differ from those of %s" % (role, ROLES[0])
+        assert options == source, "the app entries of %s are not those of %s" % (role, generate_argument_specs.SOURCE)
+    assert generate_argument_specs.stale_specs() == [], "run scripts/generate_argument_specs.py"
+
+
+def test_the_generator_finds_a_stale_spec(tmp_path, monkeypatch):
+    edited = tmp_path / "app_entry.yml"
+    edited.write_text(generate_argument_specs.SOURCE.read_text().replace(
+        "description: Name of the app in Astra Control.", "description: The app's name in Astra Control."))
+    monkeypatch.setattr(generate_argument_specs, "SOURCE", edited)
+    assert sorted(path.parent.parent.name for path in generate_argument_specs.stale_specs()) == ROLES
+    spec_text = (ROOT / "roles" / "failover" / "meta" / "argument_specs.yml").read_text()
+    regenerated = yaml.safe_load(generate_argument_specs.generated("failover", spec_text))
+    options = regenerated["argument_specs"]["main"]["options"]
+    assert options["failover_apps"]["options"]["name"]["description"] == "The app's name in Astra Control."
+    assert options["failover_mode"] == spec("failover")["options"]["failover_mode"]
+
+
+def test_the_internal_role_says_so():
+    internal = yaml.safe_load((ROOT / "roles" / "runbook_common" / "meta" / "argument_specs.yml").read_text())
+    assert all(entry["short_description"].startswith("Internal") for entry in internal["argument_specs"].values())
+    assert "**Internal to kubedr.astra" in (ROOT / "roles" / "runbook_common" / "README.md").read_text()
 
 
 @pytest.mark.parametrize("role", ROLES)

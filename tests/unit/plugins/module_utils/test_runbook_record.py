@@ -7,10 +7,9 @@
 
 import pytest
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.kubedr.astra.plugins.filter import runbook
-from ansible_collections.kubedr.astra.plugins.filter.runbook import (
+from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
+    REPORT_APP_FIELDS,
+    RunbookError,
     new_record,
     record_preflight,
     record_results,
@@ -33,7 +32,7 @@ def test_seconds_between_iso_timestamps_in_any_offset():
     assert seconds_between("2025-01-31T09:30:00Z", "2025-01-31T09:31:02.500Z") == 62.5
     assert seconds_between("2025-01-31T10:30:00+01:00", "2025-01-31T09:30:01") == 1.0
     assert seconds_between(None, "2025-01-31T09:30:00Z") is None
-    with pytest.raises(AnsibleFilterError, match="not an ISO 8601 timestamp"):
+    with pytest.raises(RunbookError, match="not an ISO 8601 timestamp"):
         seconds_between("yesterday", "2025-01-31T09:30:00Z")
 
 
@@ -41,9 +40,9 @@ def test_new_record_needs_unique_keys():
     record = new_record([POSTGRES, SHOP])
     assert set(record) == {POSTGRES["key"], SHOP["key"]}
     assert record[POSTGRES["key"]]["steps"] == [] and record[POSTGRES["key"]]["app"] == POSTGRES
-    with pytest.raises(AnsibleFilterError, match="listed twice"):
+    with pytest.raises(RunbookError, match="listed twice"):
         new_record([POSTGRES, POSTGRES])
-    with pytest.raises(AnsibleFilterError, match="needs a key"):
+    with pytest.raises(RunbookError, match="needs a key"):
         new_record([{"name": "x"}])
 
 
@@ -55,9 +54,9 @@ def test_record_step_adds_steps_ids_notes_and_measures_without_touching_its_inpu
     assert entry["steps"] == [step("clone")] and entry["astra_ids"] == {"clone_app_id": "c1"}
     assert entry["notes"] == ["kept"] and entry["rto_seconds"] == 42.5 and entry["rpo_seconds"] is None
     assert record[POSTGRES["key"]]["steps"] == []
-    with pytest.raises(AnsibleFilterError, match="unknown measure"):
+    with pytest.raises(RunbookError, match="unknown measure"):
         record_step(record, POSTGRES["key"], None, rtt_seconds=1)
-    with pytest.raises(AnsibleFilterError, match="not in the run record"):
+    with pytest.raises(RunbookError, match="not in the run record"):
         record_step(record, "nope@nowhere", step("clone"))
 
 
@@ -68,7 +67,7 @@ def test_record_results_takes_the_report_step_of_each_async_wait_result():
     assert record[POSTGRES["key"]]["astra_ids"] == {"clone_app_id": "c1"}
     assert record[SHOP["key"]]["astra_ids"] == {}
     assert record[SHOP["key"]]["steps"][0]["status"] == "failed"
-    with pytest.raises(AnsibleFilterError, match="needs the app it ran for"):
+    with pytest.raises(RunbookError, match="needs the app it ran for"):
         record_results(record, [{"item": "postgres", "report_step": step("clone")}])
 
 
@@ -93,8 +92,8 @@ def test_verdicts_judge_steps_then_targets():
     assert apps["postgres"]["message"] == "RTO 301 s exceeds the target of 300 s"
     assert apps["postgres"]["rto_seconds"] == 301 and apps["postgres"]["rpo_seconds"] == 10
     assert apps["shop"]["status"] == "passed" and apps["shop"]["message"] is None
-    assert set(apps["postgres"]) <= set(runbook.REPORT_APP_FIELDS) | {"status", "steps", "astra_ids", "message",
-                                                                      "rto_seconds", "rpo_seconds"}
+    assert set(apps["postgres"]) <= set(REPORT_APP_FIELDS) | {"status", "steps", "astra_ids", "message",
+                                                              "rto_seconds", "rpo_seconds"}
     # check mode measures nothing, so only the steps count
     unmeasured = record_step(new_record([POSTGRES]), POSTGRES["key"], step("clone"))
     assert report_apps(unmeasured)[0]["message"].startswith("RTO was not measured")
@@ -152,15 +151,9 @@ def test_common_preflight_problems_stop_every_app():
     assert apps["shop"]["steps"][0]["message"] == problem + "; no backup"
 
 
-def test_the_new_filters_are_registered():
-    filters = runbook.FilterModule().filters()
-    for name in ("failure_message", "record_stop", "clone_outcomes", "describe_clones", "verdict_message"):
-        assert callable(filters[name])
-
-
 @pytest.mark.parametrize("target, value", [("rto_target_seconds", -5), ("rpo_target_seconds", "soon"),
                                            ("rto_target_seconds", True)])
 def test_targets_must_be_seconds_zero_or_more(target, value):
-    with pytest.raises(AnsibleFilterError, match="%s of app postgres@prod-east must be a number of seconds, 0 or more" % target):
+    with pytest.raises(RunbookError, match="%s of app postgres@prod-east must be a number of seconds, 0 or more" % target):
         new_record([dict(POSTGRES, **{target: value})])
     assert new_record([dict(POSTGRES, **{target: 0})])

@@ -1,0 +1,424 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The runbook engine: app normalisation, every pre-flight refusal, readiness with RTO and RPO, failback phases, and
+what the runbooks record of their steps - the values asserted."""
+
+import pytest
+
+from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
+    RunbookError,
+    failback_phases,
+    find_apps,
+    find_clones,
+    find_mirrors,
+    hook_runs,
+    managed_clusters,
+    namespace_mappings,
+    new_record,
+    normalise_apps,
+    passed_values,
+    preflight_failure,
+    preflight_findings,
+    preflight_summary,
+    read_clusters,
+    record_ready,
+    record_waited,
+    report_apps,
+    wave_failures,
+    waves,
+)
+
+CLUSTERS = {"clusters": [
+    {"name": "prod-east", "state": "running", "managedState": "managed"},
+    {"name": "dr-west", "state": "running", "managedState": "managed"},
+    {"name": "lab-north", "state": "running", "managedState": "unmanaged"},
+    {"name": "dr-down", "state": "failed", "managedState": "managed"},
+    {"name": "prod-down", "state": "failed", "managedState": "managed"},
+]}
+UNREACHABLE = {"failed": True, "msg": "401 Unauthorized: the token was refused"}
+T0, T1, T2 = "2025-01-31T09:30:00Z", "2025-01-31T09:31:00Z", "2025-01-31T09:34:05.500Z"
+
+
+def apps(runbook, *entries, **settings):
+    return normalise_apps(list(entries), runbook, settings)
+
+
+def entry(name="postgres", cluster="prod-east", destination="dr-west", **more):
+    found = {"name": name, "cluster": cluster}
+    if destination is not None:
+        found["destination_cluster"] = destination
+    found.update(more)
+    return found
+
+
+def problems_of(runbook, normalised, **checks):
+    return preflight_findings(normalised, runbook, read_clusters(CLUSTERS), checks)["problems"]
+
+
+# Normalisation
+
+def test_normalise_takes_defaults_only_for_what_the_entry_does_not_say():
+    (drill,) = apps("drill", entry(destination=None, namespaces=[{"name": "pg"}], wave=2, rto_target_seconds=None),
+                    destination_cluster="dr-west", source="mirror", namespace_suffix="-drill",
+                    storage_class_mapping=[{"source": "*", "destination": "gold"}], rto_target_seconds=300,
+                    rpo_target_seconds=900)
+    assert drill == {
+        "key": "postgres@prod-east", "name": "postgres", "cluster": "prod-east", "destination_cluster": "dr-west",
+        "wave": 2, "namespaces": ["pg"], "source": "mirror", "backup": None, "snapshot": "latest_replicated",
+        "clone_name": "postgres-drill", "storage_class_mapping": [{"source": "*", "destination": "gold"}],
+        # an explicit null is "no target"; a missing one takes the runbook's
+        "rto_target_seconds": None, "rpo_target_seconds": 900, "label": "postgres (prod-east -> dr-west)"}
+    (backup,) = apps("drill", entry(source="backup"), source="snapshot", namespace_suffix="-x")
+    assert (backup["backup"], backup["snapshot"], backup["clone_name"], backup["wave"]) == ("latest", None, "postgres-x", 1)
+
+
+def test_normalise_per_runbook():
+    (protect,) = apps("protect", entry(namespaces=[{"name": "pg", "label_selectors": ["app=pg"]}], wave=3))
+    assert protect == {"key": "postgres@prod-east", "name": "postgres", "cluster": "prod-east",
+                       "namespaces": [{"name": "pg", "label_selectors": ["app=pg"]}], "wave": 3,
+                       "label": "postgres on prod-east"}
+    (replicate,) = apps("replicate", entry(storage_class="gold"))
+    assert replicate == {"key": "postgres@prod-east", "name": "postgres", "cluster": "prod-east",
+                         "destination_cluster": "dr-west", "wave": 1, "namespace_mapping": None, "storage_class": "gold",
+                         "label": "postgres (prod-east -> dr-west)"}
+    (failover,) = apps("failover", entry(rpo_target_seconds=60), rto_target_seconds=600)
+    assert (failover["rto_target_seconds"], failover["rpo_target_seconds"]) == (600, 60)
+    assert "namespaces" not in failover and "storage_class" not in failover
+    with pytest.raises(RunbookError, match="runbook 'restore' is not one of"):
+        normalise_apps([], "restore")
+    with pytest.raises(RunbookError, match="every app entry must be a dict"):
+        normalise_apps(["postgres"], "failover")
+
+
+def test_waves_run_in_ascending_order_and_a_wave_fails_for_its_failed_apps():
+    normalised = apps("failover", entry(wave=3), entry("shop", wave=1), entry("jenkins", wave=3))
+    assert waves(normalised) == [1, 3]
+    record = new_record(normalised)
+    failed = {"name": "failover", "status": "failed", "started": T0, "finished": T1, "message": "boom"}
+    record["postgres@prod-east"]["steps"].append(failed)
+    record["shop@prod-east"]["steps"].append(dict(failed))
+    assert wave_failures(record, 3) == ["postgres"] and wave_failures(record, "1") == ["shop"]
+
+
+# Pre-flight
+
+def test_clusters_read_from_astra_control():
+    clusters = read_clusters(CLUSTERS)
+    assert clusters["error"] is None and clusters["states"]["dr-down"] == "failed"
+    assert managed_clusters(clusters) == ["dr-down", "dr-west", "prod-down", "prod-east"]
+    assert managed_clusters(clusters, running=True) == ["dr-west", "prod-east"]
+    assert read_clusters(UNREACHABLE) == {"error": UNREACHABLE["msg"], "states": {}, "managed_states": {}}
+    assert read_clusters({"failed": True})["error"] == "unknown error"
+
+
+@pytest.mark.parametrize("runbook", ["protect", "replicate", "drill", "failover", "failback"])
+def test_an_unreachable_api_is_every_apps_problem(runbook):
+    normalised = apps(runbook, entry(), entry("shop"))
+    findings = preflight_findings(normalised, runbook, read_clusters(UNREACHABLE), {"phases": failback_phases(
+        normalised, read_clusters(UNREACHABLE), [])})
+    expected = "Astra Control cannot be reached or refused the credentials: 401 Unauthorized: the token was refused"
+    assert all(found[0] == expected for found in findings["problems"].values())
+    assert preflight_failure(findings, runbook)[1:] == [expected]
+
+
+def test_failover_refusals():
+    normalised = apps("failover", entry(), entry(), entry("wordpress", destination="mars-1"),
+                      entry("jenkins", destination="lab-north"), entry("shop", destination=None),
+                      entry("crm", destination="dr-down"), entry("erp", cluster="prod-down"))
+    mirrors = {"postgres@prod-east": {"id": "m1"}, "crm@prod-east": {"id": "m2"}, "erp@prod-down": {"id": "m3"}}
+    checks = {"results": [{"item": normalised[0], "failed": True, "msg": "the mirror is transferring"}]}
+    planned = problems_of("failover", normalised, planned=True, mirrors=mirrors, checks=checks)
+    assert planned["postgres@prod-east"] == ["postgres (prod-east -> dr-west) is listed more than once",
+                                             "postgres (prod-east -> dr-west): the mirror is transferring"]
+    assert planned["wordpress@prod-east"] == [
+        "destination cluster mars-1 of wordpress is not known to Astra Control (known: dr-down, dr-west, lab-north, "
+        "prod-down, prod-east)"]
+    assert planned["jenkins@prod-east"] == ["destination cluster lab-north of jenkins is not managed by Astra Control"]
+    assert planned["shop@prod-east"] == [
+        "shop: no destination cluster (set destination_cluster or failover_destination_cluster)"]
+    assert planned["crm@prod-east"] == [
+        "destination cluster dr-down of crm cannot be reached (state failed); the app cannot come up there"]
+    assert planned["erp@prod-down"] == [
+        "cluster prod-down of erp cannot be reached (state failed); a planned failover stops the app there first: run an "
+        "unplanned failover (failover_mode: unplanned)"]
+    unplanned = problems_of("failover", normalised, planned=False, mirrors=mirrors, checks={})
+    assert unplanned["erp@prod-down"] == []
+    no_mirror = problems_of("failover", apps("failover", entry()), planned=False, mirrors={})
+    assert no_mirror["postgres@prod-east"] == [
+        "postgres has no AppMirror between prod-east and dr-west: there is nothing to fail over (replicate it first: the "
+        "replicate runbook)"]
+    ids = preflight_findings(normalised, "failover", read_clusters(CLUSTERS), {"mirrors": mirrors})["ids"]
+    assert ids["crm@prod-east"] == {"mirror_id": "m2"}
+
+
+def test_protect_refusals():
+    normalised = apps("protect", entry(), entry(), entry("wordpress", cluster="lab-north"), entry("x", cluster="moon"))
+    checks = {"results": [{"item": normalised[0], "failed": True, "msg": "namespace postgres does not exist"}]}
+    policy = {"results": [{"item": {"item": normalised[0]}, "failed": True, "msg": "hourly: minute out of range"}]}
+    problems = problems_of("protect", normalised, app_checks=checks, policy_checks=policy)
+    assert problems["postgres@prod-east"] == [
+        "postgres on prod-east is listed more than once", "postgres on prod-east: namespace postgres does not exist",
+        "protection policy of postgres on prod-east: hourly: minute out of range"]
+    assert problems["wordpress@lab-north"] == ["cluster lab-north is not managed by Astra Control (managedState unmanaged)"]
+    assert problems["x@moon"] == [
+        "cluster moon is not known to Astra Control (known: dr-down, dr-west, lab-north, prod-down, prod-east)"]
+
+
+def test_replicate_refusals():
+    normalised = apps("replicate", entry(), entry("shop"), entry("crm"), entry("erp", destination="prod-east"),
+                      entry("hr", destination="dr-down"))
+    app_info = {"results": [{"item": "prod-east", "apps": [{"name": "postgres", "state": "ready"},
+                                                           {"name": "crm", "state": "provisioning"}]}]}
+    source_apps = find_apps(normalised, app_info)
+    assert sorted(source_apps) == ["crm@prod-east", "postgres@prod-east"]
+    mirror_checks = {"results": [{"item": normalised[0], "failed": True, "msg": "no storage class gold"}]}
+    problems = problems_of("replicate", normalised, app_info=app_info, source_apps=source_apps, mirror_checks=mirror_checks)
+    assert problems["postgres@prod-east"] == ["mirror of postgres (prod-east -> dr-west): no storage class gold"]
+    assert problems["shop@prod-east"] == ["shop is not managed on prod-east (run the protect runbook first)"]
+    assert problems["crm@prod-east"] == ["crm on prod-east is not ready (state provisioning)"]
+    assert problems["erp@prod-east"][0] == "erp: cluster and destination_cluster are both prod-east"
+    assert problems["hr@prod-east"][0] == "destination cluster dr-down of hr is not managed and reachable (state failed)"
+    failed_read = problems_of("replicate", normalised[:1], app_info={"results": [
+        {"item": "prod-east", "failed": True, "msg": "timed out"}]}, source_apps={})
+    assert failed_read["postgres@prod-east"] == ["postgres (prod-east -> dr-west): timed out"]
+
+
+def test_drill_refusals_and_ids():
+    normalised = apps("drill", entry(), entry("shop"), entry("crm", destination="prod-east"),
+                      entry("erp", cluster="prod-down", source="snapshot"), entry("hr", destination="dr-down"),
+                      entry("kept"), source="backup", namespace_suffix="-drill")
+    app_info = {"results": [{"item": "prod-east", "apps": [
+        {"id": "a1", "name": "postgres", "namespaceScopedResources": [{"namespace": "pg"}, {"namespace": "pg"},
+                                                                      {"namespace": "pg-logs"}]},
+        {"id": "a2", "name": "kept"}]}]}
+    source_apps = find_apps(normalised, app_info)
+    assert namespace_mappings(normalised, source_apps, "-drill")["postgres@prod-east"] == [
+        {"source": "pg", "destination": "pg-drill"}, {"source": "pg-logs", "destination": "pg-logs-drill"}]
+    clone_checks = {"results": [
+        {"item": normalised[0], "app": {"id": "check-mode-placeholder-id"}, "restore_point": {"id": "b1"}},
+        {"item": normalised[5], "app": {"id": "c9"}, "restore_point": {"id": "b2"}},
+    ]}
+    findings = preflight_findings(normalised, "drill", read_clusters(CLUSTERS),
+                                  {"app_info": app_info, "source_apps": source_apps, "clone_checks": clone_checks})
+    problems = findings["problems"]
+    assert problems["postgres@prod-east"] == []
+    assert findings["ids"]["postgres@prod-east"] == {"source_app_id": "a1", "backup_id": "b1"}
+    assert problems["shop@prod-east"] == ["shop is not managed on prod-east (run the protect runbook first)"]
+    assert problems["crm@prod-east"][0] == (
+        "crm: the destination cluster is its own cluster prod-east; a drill clones onto the DR cluster and leaves "
+        "production alone")
+    assert problems["erp@prod-down"] == [
+        "erp: its cluster prod-down cannot be reached (state failed) and a drill from a snapshot reads its data there; "
+        "drill from a backup instead"]
+    assert problems["hr@prod-east"][0] == "destination cluster dr-down of hr cannot be reached (state failed)"
+    assert problems["kept@prod-east"] == [
+        "app kept-drill already exists on dr-west (a clone kept by an earlier drill?); remove it first (the drill role "
+        "with tasks_from: cleanup)"]
+    failure = preflight_failure(findings, "drill", ["drill_verify_tasks: the task file v.yml does not exist"])
+    assert failure[:2] == ["Pre-flight failed; nothing was created. Problems:",
+                           "drill_verify_tasks: the task file v.yml does not exist"]
+    assert preflight_failure({"problems": {"a": []}}, "drill") == []
+
+
+def mirror(state, source="prod-east", destination="dr-west", name="postgres", **more):
+    found = {"id": "m-%s" % name, "state": state, "sourceClusterName": source, "destinationClusterName": destination,
+             "sourceAppName": name, "destinationAppName": name}
+    found.update(more)
+    return found
+
+
+def test_failback_phases_from_each_mirror():
+    normalised = apps("failback", entry(), entry("shop"), entry("crm"), entry("erp"), entry("hr"),
+                      entry("jenkins", destination="dr-down"))
+    mirrors = [mirror("failedOver"), mirror("established", "dr-west", "prod-east", "shop"), mirror("established", name="crm"),
+               mirror("deleting", name="hr"), mirror("transferring", name="erp"),
+               mirror("failedOver", "prod-east", "dr-down", "jenkins")]
+    phases = failback_phases(normalised, read_clusters(CLUSTERS), mirrors)
+    assert (phases["resync"], phases["reverse"], phases["home"]) == (
+        ["postgres@prod-east", "jenkins@prod-east"], ["shop@prod-east"], ["crm@prod-east"])
+    assert phases["problems"]["erp@prod-east"] == [
+        "the AppMirror of erp is transferring from prod-east to dr-west; wait until it is failedOver or established and "
+        "run again"]
+    assert phases["problems"]["hr@prod-east"] == [
+        "hr has no AppMirror between prod-east and dr-west: there is nothing to fail back"]
+    assert phases["problems"]["jenkins@prod-east"] == [
+        "destination cluster dr-down of jenkins is not managed and reachable (state failed); a failback needs both "
+        "clusters"]
+    checks = {"results": [{"item": normalised[1], "failed": True, "msg": "the mirror is not idle"}]}
+    findings = preflight_findings(normalised, "failback", read_clusters(CLUSTERS),
+                                  {"phases": phases, "reverse_checks": checks})
+    assert findings["problems"]["shop@prod-east"] == ["shop (prod-east -> dr-west): the mirror is not idle"]
+    assert findings["ids"]["shop@prod-east"] == {"mirror_id": "m-shop"}
+    assert preflight_summary(normalised[:3], "failback", phases=phases) == (
+        "Failback of 3 app(s): resync then reverse for postgres@prod-east, jenkins@prod-east; reverse for "
+        "shop@prod-east; already home: crm@prod-east.")
+
+
+def test_mirrors_match_either_direction_and_not_while_deleting():
+    normalised = apps("failover", entry())
+    assert find_mirrors(normalised, [mirror("deleting"), mirror("established", "dr-west", "prod-east")]) == {
+        "postgres@prod-east": mirror("established", "dr-west", "prod-east")}
+    assert find_mirrors(normalised, [mirror("established", name="other")]) == {}
+
+
+def test_preflight_summaries():
+    normalised = apps("failover", entry(), entry("shop", wave=2))
+    assert preflight_summary(normalised, "failover", mode="planned") == (
+        "Planned failover of 2 app(s) in 2 wave(s): every pre-flight check passed (postgres (prod-east -> dr-west), "
+        "shop (prod-east -> dr-west)).")
+    assert preflight_summary(normalised[:1], "drill") == (
+        "1 app(s) in 1 wave(s) passed the pre-flight checks: postgres (prod-east -> dr-west).")
+
+
+# Readiness, RTO and RPO
+
+def moved(app, changed=True, started=T0, accepted=None, transfers=None):
+    result = {"item": app, "changed": changed, "report_step": {"name": "failover", "status": "passed", "started": started},
+              "timing": {"started": started}, "app_mirror": {"id": "m1", "transferStateDetails": transfers or []}}
+    if accepted:
+        result["timing"]["accepted"] = accepted
+    return result
+
+
+def read_back(cluster, state="ready", finished=T2):
+    return {"results": [{"item": cluster, "apps": [{"id": "r1", "name": "postgres", "state": state}],
+                         "timing": {"started": "2025-01-31T09:34:05Z", "finished": finished}}]}
+
+
+def transfer(start, completion="present"):
+    details = {"snapshotID": "s1", "startTime": start}
+    if completion:
+        details["completionTime"] = completion
+    return {"transferState": "idle", "additionalDetails": details}
+
+
+def test_planned_failover_rto_from_its_start_to_the_app_read_ready_and_rpo_zero():
+    (app,) = apps("failover", entry(rto_target_seconds=300, rpo_target_seconds=0))
+    ready = record_ready(new_record([app]), "failover", [moved(app)], read_back("dr-west"), read_clusters(CLUSTERS), True)
+    entry_ = ready["record"][app["key"]]
+    assert (entry_["rto_seconds"], entry_["rpo_seconds"], entry_["notes"]) == (245.5, 0, [])
+    assert entry_["steps"] == [{"name": "ready", "status": "passed", "started": "2025-01-31T09:34:05Z", "finished": T2,
+                                "message": None}]
+    assert ready["ready"] == {app["key"]: {"id": "r1", "name": "postgres", "state": "ready"}}
+    (judged,) = report_apps(ready["record"])
+    assert judged["status"] == "passed" and judged["rto_seconds"] == 245.5
+
+
+def test_unplanned_failover_rpo_from_the_last_completed_transfer_to_when_astra_accepted_the_failover():
+    (app,) = apps("failover", entry(rpo_target_seconds=60))
+    transfers = [transfer("2025-01-31T09:20:00Z", "2025-01-31T09:20:30Z"), transfer("2025-01-31T09:29:00Z", None)]
+    result = moved(app, accepted="2025-01-31T09:30:10Z", transfers=transfers)
+    ready = record_ready(new_record([app]), "failover", [result], read_back("dr-west"), read_clusters(CLUSTERS), False)
+    entry_ = ready["record"][app["key"]]
+    # from 09:20:00 (the last transfer that completed; the 09:29 one did not) to 09:30:10, not to the task's start
+    assert entry_["rpo_seconds"] == 610.0 and entry_["rto_seconds"] == 245.5
+    assert entry_["notes"] == ["prod-east was reachable: Astra Control does not stop the app there on an unplanned "
+                               "failover; stop it so that only one copy serves"]
+    (judged,) = report_apps(ready["record"])
+    assert judged["status"] == "failed" and "RPO 610.0 s exceeds the target of 60 s" in judged["message"]
+    without_accepted = record_ready(new_record([app]), "failover", [moved(app, transfers=transfers)],
+                                    read_back("dr-west"), read_clusters(CLUSTERS), False)
+    assert without_accepted["record"][app["key"]]["rpo_seconds"] == 600.0
+
+
+def test_unplanned_failover_without_a_completed_transfer_has_no_rpo_and_says_so():
+    (app,) = apps("failover", entry(cluster="prod-down", rpo_target_seconds=60))
+    ready = record_ready(new_record([app]), "failover", [moved(app)], read_back("dr-west"), read_clusters(CLUSTERS), False)
+    entry_ = ready["record"][app["key"]]
+    assert entry_["rpo_seconds"] is None and entry_["notes"] == ["RPO unknown: the mirror reports no completed transfer"]
+    (judged,) = report_apps(ready["record"])
+    assert judged["status"] == "failed"
+    assert judged["message"].startswith("RPO was not measured, so the target of 60 s is not shown to be met")
+
+
+def test_an_app_that_is_not_ready_fails_and_is_not_measured():
+    (app,) = apps("failover", entry())
+    ready = record_ready(new_record([app]), "failover", [moved(app)], read_back("dr-west", "provisioning"),
+                         read_clusters(CLUSTERS), True)
+    entry_ = ready["record"][app["key"]]
+    assert ready["ready"] == {} and entry_["rto_seconds"] is None and entry_["rpo_seconds"] is None
+    assert entry_["steps"][0]["status"] == "failed"
+    assert entry_["steps"][0]["message"] == "postgres on dr-west is provisioning"
+    with pytest.raises(RunbookError, match="the apps of dr-west were not read"):
+        record_ready(new_record([app]), "failover", [moved(app)], {"results": []}, read_clusters(CLUSTERS), True)
+
+
+def test_check_mode_measures_nothing():
+    (app,) = apps("failover", entry(rto_target_seconds=1))
+    ready = record_ready(new_record([app]), "failover", [moved(app)], {"results": [{"skipped": True}]},
+                         read_clusters(CLUSTERS), True, check_mode=True)
+    entry_ = ready["record"][app["key"]]
+    assert entry_["steps"] == [{"name": "ready", "status": "skipped", "message": "check mode: nothing failed over to check"}]
+    assert (entry_["rto_seconds"], ready["ready"]) == (None, {})
+    assert report_apps(ready["record"], targets=False)[0]["status"] == "skipped"
+
+
+def test_an_app_already_failed_over_or_already_home_is_not_measured():
+    (app,) = apps("failover", entry(rto_target_seconds=1, rpo_target_seconds=1))
+    ready = record_ready(new_record([app]), "failover", [moved(app, changed=False)], read_back("dr-west"),
+                         read_clusters(CLUSTERS), True)
+    entry_ = ready["record"][app["key"]]
+    assert entry_["not_measured"] == "already failed over to dr-west: nothing to measure"
+    assert entry_["rto_seconds"] is None
+    (judged,) = report_apps(ready["record"])
+    assert judged["status"] == "passed" and judged["message"] == "already failed over to dr-west: nothing to measure"
+    home = record_ready(new_record([app]), "failback", [moved(app, changed=False)], read_back("prod-east"))
+    assert home["record"][app["key"]]["not_measured"] == "already at home and replicating to dr-west: nothing to measure"
+
+
+def test_failback_rto_from_the_reverse_to_the_app_read_ready_at_home_and_rpo_zero():
+    (app,) = apps("failback", entry(rto_target_seconds=200))
+    ready = record_ready(new_record([app]), "failback", [moved(app, started=T1)], read_back("prod-east"))
+    entry_ = ready["record"][app["key"]]
+    assert (entry_["rto_seconds"], entry_["rpo_seconds"]) == (185.5, 0)
+    assert report_apps(ready["record"])[0]["status"] == "passed"
+    checked = record_ready(new_record([app]), "failback", [moved(app)], None, check_mode=True)
+    assert checked["record"][app["key"]]["steps"][0]["message"] == "check mode: nothing moved to check"
+    with pytest.raises(RunbookError, match="runbook 'drill' is not failover or failback"):
+        record_ready(new_record([app]), "drill", [], None)
+
+
+def clone_result(app, status="passed", started=T0, finished=T2, point=None, created="2025-01-31T09:34:00Z"):
+    return {"item": app, "changed": True, "app": {"id": "c1", "metadata": {"creationTimestamp": created}},
+            "restore_point": point, "report_step": {"name": "clone", "status": status, "started": started,
+                                                    "finished": finished}}
+
+
+def test_drill_clone_rto_is_the_clone_and_rpo_the_age_of_its_restore_point():
+    (backup,) = apps("drill", entry(), source="backup", namespace_suffix="-drill")
+    (snapshot,) = apps("drill", entry(source="snapshot"), namespace_suffix="-drill")
+    from_backup = record_waited(new_record([backup]), "clone", [clone_result(backup, point={
+        "id": "b1", "metadata": {"creationTimestamp": "2025-01-31T09:00:00Z"}})], keep_clones=True)
+    entry_ = from_backup[backup["key"]]
+    assert (entry_["rto_seconds"], entry_["rpo_seconds"]) == (245.5, 2040.0)
+    assert entry_["astra_ids"] == {"clone_app_id": "c1", "backup_id": "b1"}
+    assert entry_["notes"] == ["clone postgres-drill kept on dr-west"]
+    from_snapshot = record_waited(new_record([snapshot]), "clone", [clone_result(snapshot, point={
+        "id": "s1", "snapshotCreationTimestamp": "2025-01-31T09:33:00Z", "metadata": {"creationTimestamp": T0}})])
+    assert from_snapshot[snapshot["key"]]["rpo_seconds"] == 60.0
+    assert from_snapshot[snapshot["key"]]["astra_ids"] == {"clone_app_id": "c1", "snapshot_id": "s1"}
+    predicted = record_waited(new_record([backup]), "clone", [clone_result(backup)], check_mode=True)
+    assert predicted[backup["key"]]["rto_seconds"] is None and predicted[backup["key"]]["notes"] == []
+
+
+def test_other_steps_record_their_ids_and_in_check_mode_the_step_that_would_follow():
+    (app,) = apps("failback", entry())
+    result = {"item": app, "app_mirror": {"id": "m1"}, "report_step": {"name": "resync", "status": "passed"}}
+    record = record_waited(new_record([app]), "resync", [result], ids={"mirror_id": "app_mirror.id"}, check_mode=True,
+                           followed_by={"name": "reverse", "message": "check mode: the reverse follows the resync"})
+    assert record[app["key"]]["astra_ids"] == {"mirror_id": "m1"}
+    assert [(step["name"], step["status"]) for step in record[app["key"]]["steps"]] == [
+        ("resync", "passed"), ("reverse", "skipped")]
+    assert passed_values([result], "app_mirror.id") == {app["key"]: "m1"}
+
+
+def test_user_task_files_get_each_entry_with_its_app_and_drill_clones_are_found():
+    normalised = apps("drill", entry(), entry("shop"), namespace_suffix="-drill")
+    assert hook_runs(normalised[:1], {"postgres@prod-east": {"id": "c1"}}) == [
+        {"entry": normalised[0], "app": {"id": "c1"}}]
+    app_info = {"results": [{"item": "dr-west", "apps": [{"name": "postgres-drill", "sourceAppID": "a1"},
+                                                         {"name": "shop-drill"}]}]}
+    assert find_clones(normalised, app_info) == {"postgres@prod-east": {"name": "postgres-drill", "sourceAppID": "a1"}}
