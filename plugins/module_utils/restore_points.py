@@ -9,7 +9,8 @@ are both restore points of one app, named once per app, created by POST and remo
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import app_argument_spec, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError, summarize_state_details
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import RESTORE_POINT_FAILED
-from ansible_collections.kubedr.astra.plugins.module_utils.models import dns1123_label_problem, newest_first
+from ansible_collections.kubedr.astra.plugins.module_utils.ordering import newest_first
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import dns1123_label_problem
 
 
 def restore_point_argument_spec(wait_timeout=600):

@@ -213,8 +213,9 @@ timing:
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import AppSpec, validate_input
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
-from ansible_collections.kubedr.astra.plugins.module_utils.models import AppSpec, dns1123_label_problem, validate_input
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import dns1123_label_problem
 
 
 def check_name(name):

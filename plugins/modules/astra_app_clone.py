@@ -280,22 +280,23 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:36:54.802Z"}
 '''
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import App, Namespace
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import (
+    CloneSpec,
+    namespace_mapping_with_violations,
+    validate_input,
+)
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import restore_point_ref_problem
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
-    App,
-    CloneSpec,
-    Namespace,
+from ansible_collections.kubedr.astra.plugins.module_utils.storage_rules import (
     access_mode_violations,
     default_storage_class,
     is_nas_economy_class,
     missing_class_violations,
-    namespace_mapping_with_violations,
     persistent_volume_claims,
     storage_class_mapping_violations,
-    validate_input,
 )
 
 SAME_CLUSTER_NEEDS_MAPPING = ("is required for a clone on the source cluster (cluster omitted or equal to the source "

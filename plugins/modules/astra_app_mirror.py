@@ -279,6 +279,7 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import App, AppMirror, Cluster
 from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import (
     changed_any,
     interval_of,
@@ -289,25 +290,26 @@ from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import (
 )
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import CHECK_MODE_ID, AstraModule, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraError, AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import (
+    AppMirrorSpec,
+    namespace_mapping_with_violations,
+    validate_input,
+)
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP_MIRROR
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import is_check_mode_id
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
+from ansible_collections.kubedr.astra.plugins.module_utils.mirror_states import (
     MIRROR_ESTABLISHED,
     MIRROR_ESTABLISHING,
     MIRROR_FAILED_OVER,
     MIRROR_FAILING_OVER,
     MIRROR_STATE_ALLOWED,
-    App,
-    AppMirror,
-    AppMirrorSpec,
-    Cluster,
+)
+from ansible_collections.kubedr.astra.plugins.module_utils.storage_rules import (
     default_storage_class,
     is_nas_economy_class,
-    name_list,
-    namespace_mapping_with_violations,
     persistent_volume_claims,
-    validate_input,
 )
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import name_list
 
 
 def refuse(relationship, mirror, wanted, advice):

@@ -220,16 +220,13 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import ApiResource
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, app_argument_spec, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import RestoreSpec, validate_input
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import restore_point_ref_problem
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
-    ApiResource,
-    RestoreSpec,
-    storage_class_mapping_violations,
-    validate_input,
-)
+from ansible_collections.kubedr.astra.plugins.module_utils.storage_rules import storage_class_mapping_violations
 
 
 def served_kinds(module, cluster):

@@ -194,7 +194,7 @@ def test_iso_time_converts_to_utc():
 def test_ensure_collection_deletes_then_updates_then_creates(fake_api, monkeypatch):
     from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import AstraClient
     from ansible_collections.kubedr.astra.plugins.module_utils.kinds import schedule_kind
-    from ansible_collections.kubedr.astra.plugins.module_utils.models import schedule_definition, schedule_fields
+    from ansible_collections.kubedr.astra.plugins.module_utils.schedules import schedule_definition, schedule_fields
     from ansible_collections.kubedr.astra.tests.unit.fakes import ACCOUNT_ID, API_URL, TOKEN
 
     app = fake_api.add_app("wordpress")
