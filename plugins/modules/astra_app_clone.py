@@ -130,6 +130,8 @@ notes:
   - Unmanaging the clone (O(state=absent)) leaves its namespaces and Kubernetes resources on the cluster; the Astra
     Control API cannot delete namespaces. Remove them with Kubernetes tooling, or the next clone into them is refused.
   - In check mode a new clone is predicted with the ID V(check-mode-placeholder-id).
+  - The diff (C(--diff)) shows the new application in the shape of the options (O(source_app) as an ID, O(snapshot)
+    and O(backup) as the ID of the restore point).
 seealso:
   - module: kubedr.astra.astra_app
   - module: kubedr.astra.astra_app_restore
@@ -284,7 +286,7 @@ timing:
 '''
 
 from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import App
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, option_shape, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.clone_rules import clone_violations
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import CloneSpec, validate_input
@@ -293,6 +295,16 @@ from ansible_collections.kubedr.astra.plugins.module_utils.lookups import restor
 
 SAME_CLUSTER_NEEDS_MAPPING = ("is required for a clone on the source cluster (destination_cluster omitted or "
                               "equal to the source cluster): the clone needs namespaces of its own")
+
+
+# What --diff shows of a clone (the new app), under the option names.
+DIFF_OPTIONS = (("name", "name"), ("sourceAppID", "source_app"), ("sourceClusterName", "source_cluster"),
+                ("clusterName", "destination_cluster"), ("namespaceMapping", "namespace_mapping"),
+                ("storageClassMapping", "storage_class_mapping"), ("snapshotID", "snapshot"), ("backupID", "backup"))
+
+
+def diff_shape(fields):
+    return option_shape(fields, DIFF_OPTIONS)
 
 
 def resolve_source(module, lenient=False):
@@ -417,7 +429,8 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     argument_spec.update(wait_argument_spec(wait_timeout=600))
-    module = AstraModule(argument_spec=argument_spec, resource_key="app", mutually_exclusive=[("snapshot", "backup")])
+    module = AstraModule(argument_spec=argument_spec, resource_key="app", diff_shape=diff_shape,
+                         mutually_exclusive=[("snapshot", "backup")])
     module.run(ensure_present if module.params["state"] == "present" else ensure_absent)
 
 

@@ -117,7 +117,8 @@ notes:
   - The application records the restore point it was last restored from in RV(app.snapshotID) or RV(app.backupID);
     that is what makes the module idempotent.
   - Check mode runs every check above (including that the snapshot or backup exists) and sends nothing.
-  - The diff (C(--diff)) shows the application's C(snapshotID) or C(backupID) before and after.
+  - The diff (C(--diff)) shows, under O(snapshot) or O(backup), the ID of the restore point the application was last
+    restored from (before) and of the one restored (after).
 seealso:
   - module: kubedr.astra.astra_app_snapshot
   - module: kubedr.astra.astra_app_backup
@@ -283,7 +284,7 @@ def run(module):
         fields["restoreFilter"] = spec.restore_filter.to_api()
     if spec.storage_class_mapping:
         fields["storageClassMapping"] = spec.storage_class_mapping_api()
-    before, after = {field: app.get(field)}, {field: point["id"]}
+    before, after = {word: app.get(field)}, {word: point["id"]}
     if module.check_mode:
         predicted = dict(app, state="restoring", **fields)
         return dict(changed=True, resource=predicted, before=before, after=after, elapsed=0.0)

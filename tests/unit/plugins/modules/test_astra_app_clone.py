@@ -62,7 +62,9 @@ def test_check_mode_predicts_the_clone(fake_api, run_module, wordpress):
     assert not failed and result["changed"] is True and fake_api.writes() == []
     app = result["app"]
     assert app["id"] == CHECK_MODE_ID and app["sourceAppID"] == wordpress["id"] and app["clusterName"] == "prod-east"
-    assert result["diff"]["after"]["name"] == "wordpress-test"
+    assert result["diff"] == {"before": {}, "after": {
+        "name": "wordpress-test", "source_app": wordpress["id"], "source_cluster": "prod-east",
+        "destination_cluster": "prod-east", "namespace_mapping": [{"source": "wordpress", "destination": "wordpress-test"}]}}
 
 
 def test_cross_cluster_restore_from_the_latest_backup(fake_api, run_module, wordpress):
