@@ -47,8 +47,8 @@ def mirror(mirror_id, source_app, destination_app, state="established"):
             "state": state, "stateDesired": state}
 
 
-def relationship(apps, mirrors=(), source=PROD, destination=DR, name="postgres"):
-    return Relationship(name, source, destination, [PROD, DR, LAB], apps, list(mirrors))
+def relationship(apps, mirrors=(), destination=None):
+    return Relationship("postgres", PROD, destination or DR, [PROD, DR, LAB], apps, list(mirrors))
 
 
 def test_unmanaged_cluster_violations():
