@@ -91,6 +91,8 @@ def test_restore_from_a_backup_by_id_with_filter_and_class_mapping(fake_api, run
             {"group": "apps", "version": "v1", "kind": "StatefulSet", "labelSelectors": ["app=postgres"]},
             {"namespaces": ["postgres"], "labelSelectors": ["tier in (db)"]}]},
         "storageClassMapping": [{"source": "*", "destination": "ontap-gold"}]}]
+    put = next(request for method, _path, _params, request in fake_api.requests if method == "PUT")
+    assert put.headers["ForceUpdate"] == "true"
     assert result["app"]["backupID"] == backup["id"]
     assert ("GET", "topology/v1/managedClusters/%s/apiResources" % PROD_EAST, {}) in fake_api.calls()
 
