@@ -12,18 +12,18 @@ Finding it takes three requests whatever the state of the clusters: every cluste
 mirror. None of them needs a cluster to be reachable, so a failover works while the source cluster is down.
 """
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import AppMirror
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraError, AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP_MIRROR, schedule_kind
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import is_check_mode_id, looks_like_id
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
-    MIRROR_ESTABLISHED,
+from ansible_collections.kubedr.astra.plugins.module_utils.mirror_states import MIRROR_ESTABLISHED
+from ansible_collections.kubedr.astra.plugins.module_utils.schedules import (
     REPLICATION_SCHEDULE_NAME,
-    AppMirror,
     is_replication_schedule,
-    name_list,
     replication_schedule_definition,
     replication_schedule_fields,
 )
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import name_list
 
 # API states in the words of the astra_app_mirror option state (diffs use them).
 STATE_WORDS = {"establishing": "establishing", "established": "established", "failingOver": "failing_over",

@@ -118,6 +118,21 @@ def compare(want, have, ordered=()):
     return before, after
 
 
+def option_shape(fields, names):
+    """API fields (an API object, or the part of one compare() returned) under the module's option names, for --diff.
+
+    names: (API key, option name) or (API key, option name, function of the value) tuples, in the order the diff
+    lists them. Keys without an entry are left out, so a whole API object shows only what the user controls.
+    """
+    fields = fields or {}
+    shape = {}
+    for entry in names:
+        key, option = entry[0], entry[1]
+        if key in fields:
+            shape[option] = entry[2](fields[key]) if len(entry) > 2 else fields[key]
+    return shape
+
+
 # ---------------------------------------------------------------------- declarative resource description
 
 class ResourceKind:
@@ -173,15 +188,19 @@ class AstraModule(AnsibleModule):
 
     resource_key: the one return key holding the resource ('app', 'snapshot',
     ...); None for _info modules, which return their own plural key.
+    diff_shape: a function turning the before and after of the --diff output
+    from API fields into the module's option names (see option_shape()); None
+    when the module builds its diff in option shape itself.
     """
 
-    def __init__(self, argument_spec=None, resource_key=None, **kwargs):
+    def __init__(self, argument_spec=None, resource_key=None, diff_shape=None, **kwargs):
         self._started_at = utc_now()
         spec = astra_argument_spec()
         spec.update(argument_spec or {})
         kwargs.setdefault("supports_check_mode", True)
         super().__init__(argument_spec=spec, **kwargs)
         self.resource_key = resource_key
+        self.diff_shape = diff_shape
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
@@ -274,7 +293,8 @@ class AstraModule(AnsibleModule):
         """exit_json that understands three extra keywords.
 
         resource: returned under the module's resource key ({} when None);
-        before/after: returned as diff {before, after} when --diff is on.
+        before/after: returned as diff {before, after} when --diff is on, in
+        option shape (through diff_shape when the module has one).
         """
         before = kwargs.pop("before", None)
         after = kwargs.pop("after", None)
@@ -283,7 +303,11 @@ class AstraModule(AnsibleModule):
             if self.resource_key:
                 kwargs[self.resource_key] = resource if resource is not None else {}
         if self._diff and (before is not None or after is not None):
-            kwargs["diff"] = {"before": before or {}, "after": after or {}}
+            before, after = before or {}, after or {}
+            diff_shape = getattr(self, "diff_shape", None)
+            if diff_shape is not None:
+                before, after = diff_shape(before), diff_shape(after)
+            kwargs["diff"] = {"before": before, "after": after}
         kwargs.setdefault("timing", self.timing())
         super().exit_json(**kwargs)
 

@@ -5,9 +5,10 @@
 
 """The API resources the modules create, change or delete, described once for AstraModule's ensure_* helpers."""
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import App
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import ResourceKind
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import APP_MIRRORS, APPS, restore_points_path, schedules_path
-from ansible_collections.kubedr.astra.plugins.module_utils.models import App, schedule_definition
+from ansible_collections.kubedr.astra.plugins.module_utils.schedules import schedule_definition
 
 # Body version of every app request: clone, restore-to-new and in-place restore need 2.2.
 APP_VERSION = "2.2"

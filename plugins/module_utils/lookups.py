@@ -13,8 +13,7 @@ names raise AstraValidationError naming the option that was given.
 
 import re
 
-from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import (
     App,
     AppMirror,
     Bucket,
@@ -22,9 +21,10 @@ from ansible_collections.kubedr.astra.plugins.module_utils.models import (
     Cluster,
     Namespace,
     StorageClass,
-    name_list,
-    newest_first,
 )
+from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.ordering import newest_first
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import name_list
 
 # The id of a resource that check mode predicts but did not create. Later tasks
 # that receive it as a reference must predict too instead of looking it up.

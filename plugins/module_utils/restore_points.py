@@ -6,10 +6,19 @@
 """What astra_app_snapshot and astra_app_backup (and their _info twins) share: snapshots and backups
 are both restore points of one app, named once per app, created by POST and removed by DELETE."""
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import app_argument_spec, wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import app_argument_spec, option_shape, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError, summarize_state_details
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import RESTORE_POINT_FAILED
-from ansible_collections.kubedr.astra.plugins.module_utils.models import dns1123_label_problem, newest_first
+from ansible_collections.kubedr.astra.plugins.module_utils.ordering import newest_first
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import dns1123_label_problem
+
+
+# What --diff shows of a snapshot or backup, under the option names (a backup's bucket and snapshot as IDs).
+DIFF_OPTIONS = (("name", "name"), ("bucketID", "bucket"), ("snapshotID", "snapshot"))
+
+
+def restore_point_diff_shape(fields):
+    return option_shape(fields, DIFF_OPTIONS)
 
 
 def restore_point_argument_spec(wait_timeout=600):

@@ -93,6 +93,8 @@ notes:
   - An application is found by O(name) on O(cluster); Astra Control's application ID is returned in RV(app.id).
   - With O(wait=true), a new or updated application is waited for until its state is V(ready), and an unmanaged one until it is gone.
   - In check mode a new application is predicted with the ID V(check-mode-placeholder-id).
+  - The diff (C(--diff)) shows the application in the shape of the options, O(name), O(cluster), O(namespaces) and
+    O(cluster_scoped_resources); an update shows only the options that differ.
 seealso:
   - module: kubedr.astra.astra_app_info
   - module: kubedr.astra.astra_cluster_info
@@ -211,10 +213,36 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, option_shape, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import AppSpec, validate_input
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
-from ansible_collections.kubedr.astra.plugins.module_utils.models import AppSpec, dns1123_label_problem, validate_input
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import dns1123_label_problem
+
+
+def namespaces_option(entries):
+    """namespaceScopedResources in the shape of the option namespaces."""
+    return [{"name": entry.get("namespace"), "label_selectors": list(entry.get("labelSelectors") or [])}
+            for entry in entries or []]
+
+
+def cluster_scoped_resources_option(entries):
+    """clusterScopedResources in the shape of the option cluster_scoped_resources."""
+    shapes = []
+    for entry in entries or []:
+        gvk = entry.get("GVK") or {}
+        shapes.append({"group": gvk.get("group", ""), "version": gvk.get("version", ""), "kind": gvk.get("kind", ""),
+                       "label_selectors": list(entry.get("labelSelectors") or [])})
+    return shapes
+
+
+# What --diff shows of an app, under the option names.
+DIFF_OPTIONS = (("name", "name"), ("clusterName", "cluster"), ("namespaceScopedResources", "namespaces", namespaces_option),
+                ("clusterScopedResources", "cluster_scoped_resources", cluster_scoped_resources_option))
+
+
+def diff_shape(fields):
+    return option_shape(fields, DIFF_OPTIONS)
 
 
 def check_name(name):
@@ -271,7 +299,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     argument_spec.update(wait_argument_spec(wait_timeout=600))
-    module = AstraModule(argument_spec=argument_spec, resource_key="app",
+    module = AstraModule(argument_spec=argument_spec, resource_key="app", diff_shape=diff_shape,
                          required_if=[("state", "present", ["cluster"])])
     module.run(ensure_present if module.params["state"] == "present" else ensure_absent)
 

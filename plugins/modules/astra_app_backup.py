@@ -57,6 +57,7 @@ notes:
   - A backup counts as done when its state is V(completed); V(failed) and V(removed) end the wait with an error.
   - A pending backup cannot be deleted (the API answers problem 128); run the task again once it is running.
   - In check mode a new backup is predicted with the ID V(check-mode-placeholder-id).
+  - The diff (C(--diff)) shows the backup's O(name), O(bucket) and O(snapshot) (their IDs).
 seealso:
   - module: kubedr.astra.astra_app_backup_info
   - module: kubedr.astra.astra_app_snapshot
@@ -158,7 +159,11 @@ timing:
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import backup_kind
-from ansible_collections.kubedr.astra.plugins.module_utils.restore_points import ensure_restore_point, restore_point_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.restore_points import (
+    ensure_restore_point,
+    restore_point_argument_spec,
+    restore_point_diff_shape,
+)
 
 
 def run(module):
@@ -183,7 +188,7 @@ def main():
         bucket=dict(type="str"),
         snapshot=dict(type="str"),
     )
-    module = AstraModule(argument_spec=argument_spec, resource_key="backup")
+    module = AstraModule(argument_spec=argument_spec, resource_key="backup", diff_shape=restore_point_diff_shape)
     module.run(run)
 
 

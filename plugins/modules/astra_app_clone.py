@@ -9,11 +9,11 @@ module: astra_app_clone
 short_description: Clone an application, live or from a snapshot or backup, into new namespaces with Astra Control
 version_added: 0.1.0
 description:
-  - Creates a new managed application O(name) on O(cluster) from the source application O(source_app).
+  - Creates a new managed application O(name) on O(destination_cluster) from the source application O(source_app).
   - Without O(snapshot) and O(backup), makes a live clone of the running application. With one of them, restores that
     snapshot or backup of the source application into the new application (Astra Control's "restore to a new app").
-  - An application O(name) on O(cluster) that was cloned or restored from O(source_app) is success without a change
-    (with O(wait=true), the module waits until it is V(ready)). One that came from elsewhere is an error.
+  - An application O(name) on O(destination_cluster) that was cloned or restored from O(source_app) is success without
+    a change (with O(wait=true), the module waits until it is V(ready)). One that came from elsewhere is an error.
   - Before it changes anything, the module checks what Astra Control would refuse and reports every problem at once,
     each naming its option. See the notes.
   - With O(state=absent), unmanages the clone and waits until it is gone.
@@ -37,15 +37,17 @@ options:
       - Name or ID of the cluster the source application runs on.
       - Needed only when applications named O(source_app) exist on several clusters.
     type: str
-  cluster:
+  destination_cluster:
     description:
       - Name or ID of the managed cluster that receives the clone.
       - Defaults to the cluster of the source application.
+      - The alias O(cluster) is the former name of this option.
     type: str
+    aliases: [cluster]
   namespace_mapping:
     description:
       - Which namespace each namespace of the source application becomes; one entry per source namespace.
-      - The destination namespaces must not exist on O(cluster); Astra Control creates them.
+      - The destination namespaces must not exist on O(destination_cluster); Astra Control creates them.
       - Required for a clone on the source cluster.
       - For a clone to another cluster it defaults to the same names. The module always sends a mapping.
     type: list
@@ -58,12 +60,12 @@ options:
         required: true
       destination:
         description:
-          - The namespace on O(cluster) that receives its resources.
+          - The namespace on O(destination_cluster) that receives its resources.
         type: str
         required: true
   storage_class_mapping:
     description:
-      - Which storage class the volumes of each source storage class get on O(cluster).
+      - Which storage class the volumes of each source storage class get on O(destination_cluster).
       - When omitted, volumes keep their storage class names.
     type: list
     elements: dict
@@ -75,7 +77,7 @@ options:
         required: true
       destination:
         description:
-          - A storage class of O(cluster).
+          - A storage class of O(destination_cluster).
         type: str
         required: true
   snapshot:
@@ -106,9 +108,10 @@ extends_documentation_fragment:
   - kubedr.astra.attributes.action_group
 notes:
   - "Checked before anything is created (only reads are sent), all reported together: destination namespaces that
-    already exist on O(cluster); O(namespace_mapping) sources that are not namespaces of the source application and
-    source namespaces without an entry; O(storage_class_mapping) destinations that do not exist on O(cluster); for a
-    live clone, volumes whose storage class (without an entry in O(storage_class_mapping)) does not exist on O(cluster)
+    already exist on O(destination_cluster); O(namespace_mapping) sources that are not namespaces of the source
+    application and source namespaces without an entry; O(storage_class_mapping) destinations that do not exist on
+    O(destination_cluster); for a live clone, volumes whose storage class (without an entry in O(storage_class_mapping))
+    does not exist on O(destination_cluster)
     (a restore falls back to the default class there); ReadWriteMany volumes whose destination storage class can only
     provide ReadWriteOnce; for a clone to another cluster, a cloud (of the source or destination cluster) without a
     default bucket; a live clone of an application with volumes on an C(ontap-nas-economy) class; a snapshot or
@@ -127,6 +130,8 @@ notes:
   - Unmanaging the clone (O(state=absent)) leaves its namespaces and Kubernetes resources on the cluster; the Astra
     Control API cannot delete namespaces. Remove them with Kubernetes tooling, or the next clone into them is refused.
   - In check mode a new clone is predicted with the ID V(check-mode-placeholder-id).
+  - The diff (C(--diff)) shows the new application in the shape of the options (O(source_app) as an ID, O(snapshot)
+    and O(backup) as the ID of the restore point).
 seealso:
   - module: kubedr.astra.astra_app
   - module: kubedr.astra.astra_app_restore
@@ -161,7 +166,7 @@ EXAMPLES = r'''
     name: wordpress-dr
     source_app: wordpress
     source_cluster: prod-east
-    cluster: dr-west
+    destination_cluster: dr-west
     backup: latest
     storage_class_mapping:
       - source: "*"
@@ -183,7 +188,7 @@ EXAMPLES = r'''
     name: postgres-rehearsal
     source_app: postgres
     source_cluster: prod-east
-    cluster: dr-west
+    destination_cluster: dr-west
     snapshot: latest_replicated
     namespace_mapping:
       - source: postgres
@@ -280,26 +285,26 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:36:54.802Z"}
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import App
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, option_shape, wait_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.clone_rules import clone_violations
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import CloneSpec, validate_input
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import restore_point_ref_problem
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
-    App,
-    CloneSpec,
-    Namespace,
-    access_mode_violations,
-    default_storage_class,
-    is_nas_economy_class,
-    missing_class_violations,
-    namespace_mapping_with_violations,
-    persistent_volume_claims,
-    storage_class_mapping_violations,
-    validate_input,
-)
 
-SAME_CLUSTER_NEEDS_MAPPING = ("is required for a clone on the source cluster (cluster omitted or equal to the source "
-                              "cluster): the clone needs namespaces of its own")
+SAME_CLUSTER_NEEDS_MAPPING = ("is required for a clone on the source cluster (destination_cluster omitted or "
+                              "equal to the source cluster): the clone needs namespaces of its own")
+
+
+# What --diff shows of a clone (the new app), under the option names.
+DIFF_OPTIONS = (("name", "name"), ("sourceAppID", "source_app"), ("sourceClusterName", "source_cluster"),
+                ("clusterName", "destination_cluster"), ("namespaceMapping", "namespace_mapping"),
+                ("storageClassMapping", "storage_class_mapping"), ("snapshotID", "snapshot"), ("backupID", "backup"))
+
+
+def diff_shape(fields):
+    return option_shape(fields, DIFF_OPTIONS)
 
 
 def resolve_source(module, lenient=False):
@@ -341,63 +346,12 @@ def check_provenance(existing, source_app, cluster):
 def precheck(module, spec, source_cluster, source_app, cluster):
     """Everything Astra Control would refuse, all at once. Returns (namespace mapping, restore point word, restore point)."""
     params = module.params
-    lookups = module.lookups
-    same_cluster = cluster["id"] == source_cluster["id"]
-    violations = []
     word = "snapshot" if params["snapshot"] else "backup" if params["backup"] else None
-    point = None
-    if word:
-        try:
-            point = lookups.restore_point(word, source_app, params[word], option=word)
-        except AstraValidationError as exc:
-            violations.extend(exc.violations)
-
-    app_namespaces = App.parse(source_app, "app %s" % source_app.get("name")).defined_namespaces
-    mapping, paths, mapping_violations = namespace_mapping_with_violations(
-        spec.namespace_mapping_api() if spec.namespace_mapping is not None else None, app_namespaces, source_app.get("name"),
-        "namespace_mapping (omitted: same names as the source)")
-    violations.extend(mapping_violations)
-    namespaces = [Namespace.parse(item, "namespace") for item in lookups.namespaces(cluster)]
-    present = set(namespace.name for namespace in namespaces if namespace.is_usable)
-    for path, entry in zip(paths, mapping):
-        if entry["destination"] in present:
-            violations.append((path, "namespace %r already exists on cluster %r; Astra Control creates the destination "
-                               "namespaces, so choose namespaces that do not exist yet" % (entry["destination"], cluster.get("name"))))
-
-    class_mapping = spec.storage_class_mapping_api()
-    destination_classes = lookups.storage_classes(cluster)
-    violations.extend(storage_class_mapping_violations(class_mapping, destination_classes, cluster.get("name")))
-
-    if point is not None or word is None:
-        claims = persistent_volume_claims(lookups.app_assets(source_app, word, point))
-        if claims:
-            source_classes = destination_classes if same_cluster else lookups.storage_classes(source_cluster)
-            violations.extend(access_mode_violations(claims, class_mapping, source_classes, destination_classes,
-                                                     cluster.get("name")))
-            if word is None:
-                violations.extend(missing_class_violations(claims, class_mapping, source_classes, destination_classes,
-                                                           cluster.get("name")))
-                economy = set(item.get("name") for item in source_classes if is_nas_economy_class(item))
-                default = default_storage_class(source_classes)
-                on_economy = ["%s/%s (%s)" % (claim["namespace"], claim["name"], claim["storage_class"] or default)
-                              for claim in claims if (claim["storage_class"] or default) in economy]
-                if on_economy:
-                    violations.append(("source_app", "app %r has volumes on ontap-nas-economy storage classes (%s), which "
-                                       "Astra Control cannot clone live; clone from a snapshot or backup instead"
-                                       % (source_app.get("name"), ", ".join(on_economy))))
-
-    if not same_cluster:
-        clouds = {}
-        for option, member in (("source_cluster", source_cluster), ("cluster", cluster)):
-            cloud_id = member.get("cloudID")
-            if not cloud_id:
-                continue
-            if cloud_id not in clouds:
-                clouds[cloud_id] = lookups.cloud(cloud_id)
-            if not clouds[cloud_id].get("defaultBucketID"):
-                violations.append((option, "cloud %r of cluster %r has no default bucket; a clone to another cluster "
-                                   "goes through the default bucket of both clusters' clouds, so set one first"
-                                   % (clouds[cloud_id].get("name"), member.get("name"))))
+    mapping, point, violations = clone_violations(
+        module.lookups, source_cluster, source_app, cluster,
+        namespace_mapping=spec.namespace_mapping_api() if spec.namespace_mapping is not None else None,
+        storage_class_mapping=spec.storage_class_mapping_api(), restore_point_kind=word,
+        restore_point_ref=params[word] if word else None)
     if violations:
         raise AstraValidationError(violations=violations)
     return mapping, word, point
@@ -407,13 +361,15 @@ def ensure_present(module):
     params = module.params
     spec = validate_input(CloneSpec, {"name": params["name"], "namespace_mapping": params["namespace_mapping"],
                                       "storage_class_mapping": params["storage_class_mapping"]})
-    if spec.namespace_mapping is None and params["cluster"] in (None, params["source_cluster"]):
+    if spec.namespace_mapping is None and params["destination_cluster"] in (None, params["source_cluster"]):
         raise AstraValidationError("namespace_mapping", SAME_CLUSTER_NEEDS_MAPPING)
     problem = restore_point_ref_problem("backup", params["backup"])
     if problem:
         raise AstraValidationError("backup", problem)
     source_cluster, source_app = resolve_source(module)
-    cluster = module.lookups.cluster(params["cluster"], option="cluster") if params["cluster"] else source_cluster
+    cluster = source_cluster
+    if params["destination_cluster"]:
+        cluster = module.lookups.cluster(params["destination_cluster"], option="destination_cluster")
     if spec.namespace_mapping is None and cluster["id"] == source_cluster["id"]:
         raise AstraValidationError("namespace_mapping", SAME_CLUSTER_NEEDS_MAPPING)
 
@@ -444,15 +400,16 @@ def ensure_absent(module):
     params = module.params
     validate_input(CloneSpec, {"name": params["name"]})
     source_cluster, source_app = resolve_source(module, lenient=True)
-    if params["cluster"]:
-        cluster = module.lookups.cluster(params["cluster"], option="cluster", require_managed=False)
+    if params["destination_cluster"]:
+        cluster = module.lookups.cluster(params["destination_cluster"], option="destination_cluster",
+                                         require_managed=False)
     elif source_cluster is not None:
         cluster = source_cluster
     elif source_app is not None:
         cluster = module.lookups.cluster(source_app["clusterID"], option="source_app", require_managed=False)
     else:
-        raise AstraValidationError("cluster", "is required to find the clone when source_app %r no longer exists and "
-                                   "source_cluster is not given" % params["source_app"])
+        raise AstraValidationError("destination_cluster", "is required to find the clone when source_app %r no longer "
+                                   "exists and source_cluster is not given" % params["source_app"])
     existing = module.lookups.app(params["name"], cluster=cluster)
     check_provenance(existing, source_app, cluster)
     return dict(module.ensure_absent(APP, existing), restore_point={})
@@ -464,7 +421,7 @@ def main():
         name=dict(type="str", required=True),
         source_app=dict(type="str", required=True),
         source_cluster=dict(type="str"),
-        cluster=dict(type="str"),
+        destination_cluster=dict(type="str", aliases=["cluster"]),
         namespace_mapping=dict(type="list", elements="dict", options=dict(mapping)),
         storage_class_mapping=dict(type="list", elements="dict", options=dict(mapping)),
         snapshot=dict(type="str"),
@@ -472,7 +429,8 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     argument_spec.update(wait_argument_spec(wait_timeout=600))
-    module = AstraModule(argument_spec=argument_spec, resource_key="app", mutually_exclusive=[("snapshot", "backup")])
+    module = AstraModule(argument_spec=argument_spec, resource_key="app", diff_shape=diff_shape,
+                         mutually_exclusive=[("snapshot", "backup")])
     module.run(ensure_present if module.params["state"] == "present" else ensure_absent)
 
 

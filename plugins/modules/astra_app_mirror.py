@@ -279,6 +279,7 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import AppMirror
 from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import (
     changed_any,
     interval_of,
@@ -289,24 +290,16 @@ from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import (
 )
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import CHECK_MODE_ID, AstraModule, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraError, AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import AppMirrorSpec, validate_input
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP_MIRROR
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import is_check_mode_id
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
+from ansible_collections.kubedr.astra.plugins.module_utils.mirror_rules import mirror_violations
+from ansible_collections.kubedr.astra.plugins.module_utils.mirror_states import (
     MIRROR_ESTABLISHED,
     MIRROR_ESTABLISHING,
     MIRROR_FAILED_OVER,
     MIRROR_FAILING_OVER,
     MIRROR_STATE_ALLOWED,
-    App,
-    AppMirror,
-    AppMirrorSpec,
-    Cluster,
-    default_storage_class,
-    is_nas_economy_class,
-    name_list,
-    namespace_mapping_with_violations,
-    persistent_volume_claims,
-    validate_input,
 )
 
 
@@ -397,103 +390,10 @@ def create(module, spec, relationship):
 
 def precheck(module, spec, relationship):
     """Everything Astra Control would refuse at create, all at once. Returns the namespace mapping (None: unknown)."""
-    lookups = module.lookups
-    source, destination = relationship.source_cluster, relationship.destination_cluster
-    app = relationship.source_app
-    violations = []
-    for option, cluster in (("source_cluster", source), ("destination_cluster", destination)):
-        parsed = Cluster.parse(cluster, "cluster")
-        if not parsed.is_managed:
-            violations.append((option, "cluster %r is not managed by Astra Control (managedState %s); manage it first"
-                               % (parsed.name, parsed.managed_state)))
-    mapping = spec.namespace_mapping_api()
-    paths = ["namespace_mapping[%d].destination" % index for index in range(len(mapping or ()))]
-    if app is None:
-        violations.append(("source_app", "no managed app named or identified by %r on cluster %r; manage it first "
-                           "(kubedr.astra.astra_app); managed apps of that name: %s"
-                           % (module.params["source_app"], source.get("name"),
-                              name_list("%s on %s" % (item.get("name"), item.get("clusterName"))
-                                        for item in relationship.apps.values()))))
-    elif not is_check_mode_id(app["id"]):
-        parsed_app = App.parse(app, "app %s" % app.get("name"))
-        if parsed_app.state != "ready":
-            violations.append(("source_app", "app %r is %s, not ready; Astra Control replicates ready apps only"
-                               % (parsed_app.name, parsed_app.state)))
-        for other in relationship.mirrors_of(app["id"]):
-            other_parsed = AppMirror.parse(other, "app mirror")
-            violations.append(("source_app", "app %r is already in a replication relationship (app mirror %s, %s -> %s, "
-                               "%s); an app can be in one relationship only: delete that one first (state: absent)"
-                               % (parsed_app.name, other.get("id"), relationship.cluster_name(other_parsed.source_cluster_id),
-                                  relationship.cluster_name(other_parsed.destination_cluster_id), other_parsed.state)))
-        namespaces = parsed_app.defined_namespaces or parsed_app.namespaces
-        mapping, paths, mapping_violations = namespace_mapping_with_violations(
-            mapping, namespaces, parsed_app.name, "namespace_mapping (omitted: the same names)")
-        violations.extend(mapping_violations)
-        violations.extend(source_storage_violations(lookups, app, source))
-    if Cluster.parse(destination, "cluster").is_managed:
-        violations.extend(destination_violations(module, spec, relationship, mapping or [], paths))
+    mapping, violations = mirror_violations(module.lookups, relationship, spec.namespace_mapping_api(), spec.storage_class)
     if violations:
         raise AstraValidationError(violations=violations)
     return mapping
-
-
-def source_storage_violations(lookups, app, cluster):
-    """The app's volumes must all use one storage class, and not an ontap-nas-economy one."""
-    claims = persistent_volume_claims(lookups.app_assets(app))
-    if not claims:
-        return []
-    classes = lookups.storage_classes(cluster)
-    default = default_storage_class(classes)
-    by_class = {}
-    for claim in claims:
-        by_class.setdefault(claim["storage_class"] or default, []).append("%s/%s" % (claim["namespace"], claim["name"]))
-    violations = []
-    ordered = sorted(by_class.items(), key=lambda item: str(item[0]))
-    if len(by_class) > 1:
-        usage = "; ".join("%s: %s" % (name, ", ".join(sorted(pvcs))) for name, pvcs in ordered)
-        violations.append(("source_app", "the volumes of app %r use %d storage classes (%s); Astra Control replicates an "
-                           "app whose volumes all use one storage class" % (app.get("name"), len(by_class), usage)))
-    by_name = dict((item.get("name"), item) for item in classes)
-    for name, pvcs in ordered:
-        if name in by_name and is_nas_economy_class(by_name[name]):
-            violations.append(("source_app", "volumes %s of app %r use storage class %r, an ontap-nas-economy class, which "
-                               "cannot replicate" % (", ".join(sorted(pvcs)), app.get("name"), name)))
-    return violations
-
-
-def destination_violations(module, spec, relationship, mapping, paths):
-    """The destination storage class, and destination namespaces and the app name free on the destination cluster."""
-    lookups = module.lookups
-    destination = relationship.destination_cluster
-    violations = []
-    classes = lookups.storage_classes(destination)
-    by_name = dict((item.get("name"), item) for item in classes)
-    if spec.storage_class:
-        option, chosen = "storage_class", by_name.get(spec.storage_class)
-        if chosen is None:
-            violations.append((option, "storage class %r does not exist on cluster %r; its storage classes: %s"
-                               % (spec.storage_class, destination.get("name"), name_list(by_name))))
-    else:
-        option, chosen = "storage_class (omitted: the default class)", by_name.get(default_storage_class(classes))
-    if chosen is not None and is_nas_economy_class(chosen):
-        violations.append((option, "storage class %r of cluster %r is an ontap-nas-economy class, which cannot receive "
-                           "replicated volumes; choose another class" % (chosen.get("name"), destination.get("name"))))
-    owners = {}
-    for other in lookups.apps(cluster_id=destination["id"]):
-        parsed = App.parse(other, "app %s" % other.get("name"))
-        for namespace in parsed.defined_namespaces + parsed.namespaces:
-            owners.setdefault(namespace, parsed.name)
-    for path, entry in zip(paths, mapping):
-        if entry["destination"] in owners:
-            violations.append((path, "namespace %r of cluster %r belongs to the managed app %r; a mirror needs destination "
-                               "namespaces that are empty or missing (Astra Control creates missing ones): unmanage that "
-                               "app or choose another namespace"
-                               % (entry["destination"], destination.get("name"), owners[entry["destination"]])))
-    for other in relationship.apps_on(destination):
-        violations.append(("source_app", "cluster %r already has an app named %r (ID %s); the mirror gives the destination "
-                           "app the source app's name, so unmanage that app first"
-                           % (destination.get("name"), other.get("name"), other.get("id"))))
-    return violations
 
 
 def keep(module, spec, relationship, mirror):

@@ -117,10 +117,12 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import AppMirror
 from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import with_names
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
-from ansible_collections.kubedr.astra.plugins.module_utils.models import MIRROR_STATES, AppMirror, name_list
+from ansible_collections.kubedr.astra.plugins.module_utils.mirror_states import MIRROR_STATES
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import name_list
 
 
 def run(module):

@@ -117,7 +117,8 @@ notes:
   - The application records the restore point it was last restored from in RV(app.snapshotID) or RV(app.backupID);
     that is what makes the module idempotent.
   - Check mode runs every check above (including that the snapshot or backup exists) and sends nothing.
-  - The diff (C(--diff)) shows the application's C(snapshotID) or C(backupID) before and after.
+  - The diff (C(--diff)) shows, under O(snapshot) or O(backup), the ID of the restore point the application was last
+    restored from (before) and of the one restored (after).
 seealso:
   - module: kubedr.astra.astra_app_snapshot
   - module: kubedr.astra.astra_app_backup
@@ -220,16 +221,13 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import ApiResource
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, app_argument_spec, wait_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import RestoreSpec, validate_input
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import APP
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import restore_point_ref_problem
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
-    ApiResource,
-    RestoreSpec,
-    storage_class_mapping_violations,
-    validate_input,
-)
+from ansible_collections.kubedr.astra.plugins.module_utils.storage_rules import storage_class_mapping_violations
 
 
 def served_kinds(module, cluster):
@@ -286,7 +284,7 @@ def run(module):
         fields["restoreFilter"] = spec.restore_filter.to_api()
     if spec.storage_class_mapping:
         fields["storageClassMapping"] = spec.storage_class_mapping_api()
-    before, after = {field: app.get(field)}, {field: point["id"]}
+    before, after = {word: app.get(field)}, {word: point["id"]}
     if module.check_mode:
         predicted = dict(app, state="restoring", **fields)
         return dict(changed=True, resource=predicted, before=before, after=after, elapsed=0.0)

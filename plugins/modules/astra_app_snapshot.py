@@ -43,6 +43,7 @@ notes:
   - Astra Control takes one snapshot of an application at a time; a second request while one runs fails with the API's
     problem 148.
   - In check mode a new snapshot is predicted with the ID V(check-mode-placeholder-id).
+  - The diff (C(--diff)) shows the snapshot's O(name).
 seealso:
   - module: kubedr.astra.astra_app_snapshot_info
   - module: kubedr.astra.astra_app_backup
@@ -131,7 +132,11 @@ timing:
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import snapshot_kind
-from ansible_collections.kubedr.astra.plugins.module_utils.restore_points import ensure_restore_point, restore_point_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.restore_points import (
+    ensure_restore_point,
+    restore_point_argument_spec,
+    restore_point_diff_shape,
+)
 
 
 def run(module):
@@ -139,7 +144,8 @@ def run(module):
 
 
 def main():
-    module = AstraModule(argument_spec=restore_point_argument_spec(), resource_key="snapshot")
+    module = AstraModule(argument_spec=restore_point_argument_spec(), resource_key="snapshot",
+                         diff_shape=restore_point_diff_shape)
     module.run(run)
 
 

@@ -93,8 +93,8 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import Cluster
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
-from ansible_collections.kubedr.astra.plugins.module_utils.models import Cluster
 
 
 def list_clusters(module):

@@ -201,13 +201,13 @@ timing:
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule, app_argument_spec
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import validate_input
 from ansible_collections.kubedr.astra.plugins.module_utils.kinds import schedule_kind
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
+from ansible_collections.kubedr.astra.plugins.module_utils.schedules import (
     ProtectionPolicySpec,
     is_replication_schedule,
     schedule_definition,
     schedule_fields,
-    validate_input,
 )
 
 

@@ -80,7 +80,7 @@ def test_cross_cluster_clone_from_the_latest_backup(sim, managed, run_task, conv
     newest = run_task("astra_app_backup", dict(WORDPRESS, name="wp-backup-new"))["backup"]
 
     clone = converge("astra_app_clone", {
-        "name": "wordpress-dr", "source_app": "wordpress", "source_cluster": "prod-east", "cluster": "dr-west",
+        "name": "wordpress-dr", "source_app": "wordpress", "source_cluster": "prod-east", "destination_cluster": "dr-west",
         "backup": "latest", "storage_class_mapping": [{"source": "*", "destination": "ontap-san"}],
     })["app"]
     assert clone["state"] == "ready"
@@ -100,7 +100,7 @@ def test_clone_refusals_are_all_reported_before_any_post(sim, managed, run_task)
     sim.clear_requests_log()
 
     refused = run_task("astra_app_clone", {
-        "name": "shop-dr", "source_app": "shop", "source_cluster": "prod-east", "cluster": "dr-west",
+        "name": "shop-dr", "source_app": "shop", "source_cluster": "prod-east", "destination_cluster": "dr-west",
         "namespace_mapping": [{"source": "shop-frontend", "destination": "default"},
                               {"source": "shop-db", "destination": "shop-db"}],
         "storage_class_mapping": [{"source": "ontap-nas-economy", "destination": "ontap-platinum"},
@@ -110,7 +110,7 @@ def test_clone_refusals_are_all_reported_before_any_post(sim, managed, run_task)
     message = refused["msg"]
     for expected in ("default", "ontap-platinum", "ReadWriteMany", "frontend-assets", "default bucket"):
         assert expected in message, message
-    for option in ("namespace_mapping", "storage_class_mapping"):
+    for option in ("namespace_mapping", "storage_class_mapping", "destination_cluster"):
         assert option in message, message
     assert mutating_requests(sim) == []
 

@@ -45,7 +45,7 @@ def operator_tasks(team):
         tasks += [{"name": "Snapshot %s" % team, "kubedr.astra.astra_app_snapshot": {"app": team, "cluster": "prod-east",
                                                                                      "name": "s1"}},
                   {"name": "Clone %s" % team, "kubedr.astra.astra_app_clone": {
-                      "name": team + "-copy", "source_app": team, "source_cluster": "prod-east", "cluster": "dr-west",
+                      "name": team + "-copy", "source_app": team, "source_cluster": "prod-east", "destination_cluster": "dr-west",
                       "backup": "b1", "namespace_mapping": [{"source": team, "destination": team + "-copy"}]}}]
     return tasks
 

@@ -24,7 +24,7 @@ SETUP = [
 ]
 IN_FLIGHT = [
     {"name": "Clone postgres to dr-west", "kubedr.astra.astra_app_clone": {
-        "name": "postgres-crash", "source_app": "postgres", "source_cluster": "prod-east", "cluster": "dr-west",
+        "name": "postgres-crash", "source_app": "postgres", "source_cluster": "prod-east", "destination_cluster": "dr-west",
         "backup": "before-crash", "namespace_mapping": [{"source": "postgres", "destination": "postgres-crash"}]},
      "async": 600, "poll": 0, "register": "clone_job"},
     {"name": "Back wordpress up", "kubedr.astra.astra_app_backup": {

@@ -5,9 +5,13 @@
 
 """Test doubles: a small in-memory Astra API served through `responses`, and a fake clock.
 
-The fake API is deliberately tiny and independent of simulator/: it answers
-only the requests the plugins under test send, and records every request so
-tests can assert on counts, methods and bodies.
+The fake API is deliberately small: it answers only the requests the plugins
+under test send, and records every request so tests can assert on counts,
+methods and bodies. Its estate (clusters, namespaces, storage classes, cloud,
+bucket, served kinds) is the simulator's demo scenario, read from
+astra_simulator.scenarios, so the two cannot drift apart; the workloads are
+not taken over: each test adds the apps and PVCs it needs. Checking requests
+against the API contract is the simulator's job (tests/integration).
 """
 
 import copy
@@ -17,6 +21,7 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from astra_simulator import scenarios
 
 API_URL = "https://astra.example.com"
 ACCOUNT_ID = "2d8b8b9c-2f58-4c3e-9a1b-3c4d5e6f7a8b"
@@ -30,11 +35,58 @@ DR_WEST = "22222222-2222-4222-8222-222222222222"
 LAB_NORTH = "33333333-3333-4333-8333-333333333333"
 CLOUD = "55555555-5555-4555-8555-555555555555"
 BUCKET = "44444444-4444-4444-8444-444444444444"
+# Fixed IDs for the demo scenario's objects, so tests can name them; anything else gets a UUID derived from its name.
+DEMO_IDS = {"prod-east": PROD_EAST, "dr-west": DR_WEST, "lab-north": LAB_NORTH, "on-prem": CLOUD, "dr-bucket": BUCKET}
 
-# Kubernetes kinds every fake cluster serves (group, version, kind).
-API_RESOURCES = (("", "v1", "PersistentVolumeClaim"), ("", "v1", "Secret"), ("", "v1", "ConfigMap"), ("", "v1", "Service"),
-                 ("apps", "v1", "Deployment"), ("apps", "v1", "StatefulSet"),
-                 ("rbac.authorization.k8s.io", "v1", "ClusterRole"))
+
+def demo_id(name):
+    return DEMO_IDS.get(name) or str(uuid.uuid5(uuid.NAMESPACE_DNS, name))
+
+
+class DemoEstate:
+    """What the simulator's demo scenario builds, recorded in the fake's shapes: build_demo() is run with this
+    object as its builder. Workloads (builder.k8s) are left out."""
+
+    def __init__(self):
+        self.buckets, self.clouds, self.clusters = [], [], []
+        self.storage_classes, self.api_resources = {}, {}
+        scenarios.build_demo(self)
+
+    def bucket(self, name, _server_url):
+        bucket = {"id": demo_id(name), "type": "application/astra-bucket", "version": "1.1", "name": name,
+                  "state": "available", "provider": "ontap-s3"}
+        self.buckets.append(bucket)
+        return bucket
+
+    def cloud(self, name, default_bucket=None):
+        cloud = {"id": demo_id(name), "type": "application/astra-cloud", "version": "1.1", "name": name,
+                 "state": "running", "cloudType": "private"}
+        if default_bucket:
+            cloud["defaultBucketID"] = default_bucket["id"]
+        self.clouds.append(cloud)
+        return cloud
+
+    def kubernetes_cluster(self, name, cloud, managed, _location, classes, default_class):
+        cluster = {"id": demo_id(name), "type": "application/astra-cluster", "version": "1.7", "name": name,
+                   "state": "running", "managedState": "managed" if managed else "unmanaged",
+                   "namespaces": [namespace for namespace, _system_type in scenarios.SYSTEM_NAMESPACES],
+                   "clusterType": "kubernetes", "cloudID": cloud["id"]}
+        self.clusters.append(cluster)
+        self.storage_classes[cluster["id"]] = [
+            dict({"id": str(uuid.uuid4()), "name": class_name, "type": "application/astra-storageClass", "version": "1.1",
+                  "provisioner": scenarios.TRIDENT}, **({"isDefault": "true"} if class_name == default_class else {}))
+            for class_name, _access_modes, _backend in classes]
+        self.api_resources[cluster["id"]] = [
+            {"id": str(uuid.uuid4()), "type": "application/astra-apiResource", "version": "1.0",
+             "apiVersion": "%s/%s" % (group, version) if group else version, "kind": kind}
+            for group, version, kind, _namespaced in scenarios.API_RESOURCES]
+        return cluster
+
+    def namespace(self, cluster, name, _labels=None):
+        cluster["namespaces"].append(name)
+
+    def k8s(self, cluster, namespace, spec):
+        """Workloads are not modelled."""
 
 
 def problem(status, number, title, detail):
@@ -49,27 +101,9 @@ class FakeAstraApi:
 
     def __init__(self):
         self.requests = []
-        self.clusters = [
-            self._cluster(PROD_EAST, "prod-east", "managed", ["default", "kube-system", "wordpress", "jenkins", "postgres",
-                                                              "shop-frontend", "shop-db"]),
-            self._cluster(DR_WEST, "dr-west", "managed", ["default", "kube-system"]),
-            self._cluster(LAB_NORTH, "lab-north", "unmanaged", ["default", "kube-system", "lab"]),
-        ]
-        self.storage_classes = {
-            cluster["id"]: [self._storage_class(name) for name in (
-                ("ontap-gold", "ontap-san") if cluster["id"] == DR_WEST else ("ontap-gold", "ontap-san", "ontap-nas-economy"))]
-            for cluster in self.clusters
-        }
-        self.buckets = [{"id": BUCKET, "name": "dr-bucket", "state": "available",
-                         "type": "application/astra-bucket", "version": "1.1", "provider": "ontap-s3"}]
-        self.clouds = [{"id": CLOUD, "name": "on-prem", "type": "application/astra-cloud", "version": "1.1",
-                        "state": "running", "cloudType": "private", "defaultBucketID": BUCKET}]
-        self.api_resources = {
-            cluster["id"]: [{"id": str(uuid.uuid4()), "type": "application/astra-apiResource", "version": "1.0",
-                             "apiVersion": "%s/%s" % (group, version) if group else version, "kind": kind}
-                            for group, version, kind in API_RESOURCES]
-            for cluster in self.clusters
-        }
+        estate = DemoEstate()
+        self.clusters, self.storage_classes, self.api_resources = estate.clusters, estate.storage_classes, estate.api_resources
+        self.buckets, self.clouds = estate.buckets, estate.clouds
         self.apps = {}
         self.points = {"appSnaps": {}, "appBackups": {}}  # collection -> {app_id: {id: restore point}}
         self.schedules = {}  # app_id -> {id: schedule}
@@ -86,24 +120,10 @@ class FakeAstraApi:
         # (cluster and app lists, app mirrors) still answers, as in Astra Control.
         self.unreachable = set()
 
-    @staticmethod
-    def _storage_class(name):
-        item = {"id": str(uuid.uuid4()), "name": name, "type": "application/astra-storageClass", "version": "1.1",
-                "provisioner": "csi.trident.netapp.io"}
-        if name == "ontap-gold":
-            item["isDefault"] = "true"
-        return item
-
     def timestamp(self):
         """A creation timestamp one second after the previous one: creation order is time order."""
         self.ticks += 1
         return "2025-01-01T00:%02d:%02dZ" % divmod(self.ticks, 60)
-
-    @staticmethod
-    def _cluster(cluster_id, name, managed_state, namespaces):
-        return {"id": cluster_id, "name": name, "type": "application/astra-cluster", "version": "1.7",
-                "state": "running", "managedState": managed_state, "namespaces": namespaces,
-                "clusterType": "kubernetes", "cloudID": CLOUD}
 
     # ------------------------------------------------------------ helpers for tests
 
@@ -214,7 +234,6 @@ class FakeAstraApi:
         if self._about_unreachable_cluster(path):
             return requests.ConnectionError("simulated outage: the cluster behind %s does not answer" % path)
         body = json.loads(request.body) if request.body else None
-        self.current = request
         if path.split("/")[:3] == ["k8s", "v1", "appMirrors"]:
             return getattr(self, "_%s_mirror" % request.method.lower())(path.split("/")[3:], params, body)
         handler = getattr(self, "_%s" % request.method.lower())
@@ -236,17 +255,9 @@ class FakeAstraApi:
         return status, {"Content-Type": "application/problem+json"}, json.dumps(problem(status, number, title, detail))
 
     def _list(self, items, params):
-        terms = [term for term in (params.get("filter") or "").split(",") if term.strip()]
-        if len(terms) > 1:
-            # The published grammar of `filter` does not reliably allow a second, different condition: a real Astra
-            # Control Center may answer 400 (problem 5). The fake refuses it, so no test passes with one.
-            return self._problem(400, 5, "Invalid query parameters", "more than one filter condition: %r" % params["filter"])
-        for term in terms:
-            if not term.strip():
-                continue
-            match = self.FILTER_TERM.fullmatch(term)
-            if not match:
-                return self._problem(400, 5, "Invalid query parameters", "bad filter %r" % term)
+        """The list envelope; `filter` with one 'field eq value' condition (the only form the plugins send)."""
+        match = self.FILTER_TERM.fullmatch(params.get("filter") or "")
+        if match:
             items = [item for item in items if self._matches(item, match.group("field"), match.group("value"))]
         return self._json(200, {"items": items, "metadata": {}})
 
@@ -257,89 +268,81 @@ class FakeAstraApi:
             return any(entry.get(sub_field) == value for entry in item.get(list_field) or [])
         return item.get(field) == value
 
+    def _not_modelled(self, path):
+        return self._problem(404, 2, "Not modelled by the fake API", path)
+
     def _get(self, path, params, _body):
         segments = path.split("/")
         if path == "topology/v1/clusters":
             return self._list(copy.deepcopy(self.clusters), params)
         if path == "topology/v1/buckets":
-            if params:
-                return self._problem(400, 6, "Query parameters not supported", "buckets take no parameters")
-            return self._json(200, {"items": copy.deepcopy(self.buckets), "metadata": {}})
+            return self._list(copy.deepcopy(self.buckets), {})
         if path == "k8s/v2/apps":
             return self._list([self.public(app) for app in self.apps.values()], params)
-        if segments[:3] in (["topology", "v1", "clusters"], ["topology", "v1", "managedClusters"]):
-            cluster = next((c for c in self.clusters if c["id"] == segments[3]), None)
-            if cluster is None or (segments[2] == "managedClusters" and cluster["managedState"] != "managed"):
-                return self._problem(404, 2, "Collection not found", "no such cluster")
-            if len(segments) == 4:
-                return self._json(200, copy.deepcopy(cluster))
-            if segments[4] == "namespaces":
-                items = [{"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, cluster["id"] + name)), "name": name,
-                          "namespaceState": "discovered", "clusterID": cluster["id"],
-                          **({"systemType": "kubernetes"} if name.startswith("kube-") else {})}
-                         for name in cluster["namespaces"]]
-                return self._list(items, params)
-            if segments[4] == "apiResources":
-                return self._json(200, {"items": copy.deepcopy(self.api_resources[cluster["id"]]), "metadata": {}})
-            if segments[4] == "storageClasses":
-                if "filter" in params:
-                    return self._problem(400, 6, "Query parameters not supported", "filter")
-                return self._json(200, {"items": copy.deepcopy(self.storage_classes[cluster["id"]]), "metadata": {}})
-        if segments[:3] == ["k8s", "v2", "apps"] and len(segments) == 4:
-            app = self.apps.get(segments[3])
-            if app is None:
-                return self._problem(404, 2, "Resource not found", "no such app")
-            app["_polls"] += 1
-            if app["state"] in ("discovering", "pending", "provisioning", "restoring") and app["_polls"] >= self.polls_until_ready:
-                if app.pop("_fail", False):
-                    app["state"] = "failed"
-                    app["stateDetails"] = [{"type": "https://astra.netapp.io/stateDetails/9", "title": "Operation failed",
-                                            "detail": "simulated failure"}]
-                else:
-                    app["state"] = "ready"
-                    app["namespaces"] = [entry["namespace"] for entry in app["namespaceScopedResources"]]
-            if app["state"] == "deleting" and app["_polls"] >= self.polls_until_gone:
-                del self.apps[segments[3]]
-                return self._problem(404, 2, "Resource not found", "no such app")
-            return self._json(200, self.public(app))
         if path == "topology/v1/appBackups":
-            if "filter" in params:
-                return self._problem(400, 6, "Query parameters not supported", "filter")
             items = [self.public(item) for by_app in self.points["appBackups"].values() for item in by_app.values()]
-            return self._json(200, {"items": items, "metadata": {}})
+            return self._list(items, {})
+        if segments[:3] in (["topology", "v1", "clusters"], ["topology", "v1", "managedClusters"]):
+            return self._get_cluster(segments, params)
         if segments[:3] == ["topology", "v1", "clouds"] and len(segments) == 4:
-            cloud = next((item for item in self.clouds if item["id"] == segments[3]), None)
-            if cloud is None:
-                return self._problem(404, 2, "Resource not found", "no such cloud")
-            return self._json(200, copy.deepcopy(cloud))
+            return self._json(200, copy.deepcopy(next(item for item in self.clouds if item["id"] == segments[3])))
+        if segments[:3] == ["k8s", "v2", "apps"] and len(segments) == 4:
+            return self._get_app(segments[3])
         if segments[:3] == ["k8s", "v1", "apps"] and len(segments) >= 5:
-            return self._get_app_child(segments[3], segments[4:], params)
-        return self._problem(404, 2, "Collection not found", path)
+            return self._get_app_child(segments[3], segments[4:])
+        return self._not_modelled(path)
 
-    def _get_app_child(self, app_id, rest, params):
-        if app_id not in self.apps:
-            return self._problem(404, 2, "Collection not found", "no such app")
-        if "filter" in params:
-            return self._problem(400, 6, "Query parameters not supported", "filter")
+    def _get_cluster(self, segments, params):
+        cluster = next((c for c in self.clusters if c["id"] == segments[3]), None)
+        if cluster is None or (segments[2] == "managedClusters" and cluster["managedState"] != "managed"):
+            return self._problem(404, 2, "Collection not found", "no such cluster")
+        if len(segments) == 4:
+            return self._json(200, copy.deepcopy(cluster))
+        if segments[4] == "namespaces":
+            items = [{"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, cluster["id"] + name)), "name": name,
+                      "namespaceState": "discovered", "clusterID": cluster["id"],
+                      **({"systemType": "kubernetes"} if name.startswith("kube-") else {})}
+                     for name in cluster["namespaces"]]
+            return self._list(items, params)
+        if segments[4] == "apiResources":
+            return self._list(copy.deepcopy(self.api_resources[cluster["id"]]), {})
+        if segments[4] == "storageClasses":
+            return self._list(copy.deepcopy(self.storage_classes[cluster["id"]]), {})
+        return self._not_modelled("/".join(segments))
+
+    def _get_app(self, app_id):
+        """An app; each read may end its transition (after polls_until_ready / polls_until_gone reads)."""
+        app = self.apps.get(app_id)
+        if app is None:
+            return self._problem(404, 2, "Resource not found", "no such app")
+        app["_polls"] += 1
+        if app["state"] in ("discovering", "pending", "provisioning", "restoring") and app["_polls"] >= self.polls_until_ready:
+            if app.pop("_fail", False):
+                app["state"] = "failed"
+                app["stateDetails"] = [{"type": "https://astra.netapp.io/stateDetails/9", "title": "Operation failed",
+                                        "detail": "simulated failure"}]
+            else:
+                app["state"] = "ready"
+                app["namespaces"] = [entry["namespace"] for entry in app["namespaceScopedResources"]]
+        if app["state"] == "deleting" and app["_polls"] >= self.polls_until_gone:
+            del self.apps[app_id]
+            return self._problem(404, 2, "Resource not found", "no such app")
+        return self._json(200, self.public(app))
+
+    def _get_app_child(self, app_id, rest):
+        """appAssets, schedules, and the snapshots and backups (with their appAssets) of an app."""
         if rest == ["appAssets"]:
-            return self._json(200, {"items": copy.deepcopy(self.assets.get(app_id, [])), "metadata": {}})
+            return self._list(copy.deepcopy(self.assets.get(app_id, [])), {})
         if rest == ["schedules"]:
-            return self._json(200, {"items": copy.deepcopy(list(self.schedules.get(app_id, {}).values())), "metadata": {}})
-        if rest == ["appMirrors"]:
-            items = [self._mirror_view(mirror) for mirror in self.mirrors.values()
-                     if app_id in (mirror["sourceAppID"], mirror["destinationAppID"])]
-            return self._json(200, {"items": items, "metadata": {}})
-        collection = rest[0]
-        if collection not in self.points:
-            return self._problem(404, 2, "Collection not found", collection)
-        by_app = self.points[collection].get(app_id, {})
+            return self._list(copy.deepcopy(list(self.schedules.get(app_id, {}).values())), {})
+        by_app = self.points[rest[0]].get(app_id, {})
         if len(rest) == 1:
-            return self._json(200, {"items": [self.public(item) for item in by_app.values()], "metadata": {}})
+            return self._list([self.public(item) for item in by_app.values()], {})
         point = by_app.get(rest[1])
         if point is None:
-            return self._problem(404, 2, "Resource not found", "no such %s" % collection)
+            return self._problem(404, 2, "Resource not found", "no such %s" % rest[0])
         if rest[2:] == ["appAssets"]:
-            return self._json(200, {"items": copy.deepcopy(point["_assets"]), "metadata": {}})
+            return self._list(copy.deepcopy(point["_assets"]), {})
         point["_polls"] += 1
         if point["state"] in ("pending", "running") and point["_polls"] >= self.polls_until_completed:
             point["state"] = "failed" if point["_fail"] else "completed"
@@ -348,18 +351,18 @@ class FakeAstraApi:
                                           "detail": "simulated failure"}]
         if point["state"] == "deleting" and point["_polls"] >= self.polls_until_gone:
             del by_app[rest[1]]
-            return self._problem(404, 2, "Resource not found", "no such %s" % collection)
+            return self._problem(404, 2, "Resource not found", "no such %s" % rest[0])
         return self._json(200, self.public(point))
 
     def _post(self, path, _params, body):
+        """A new app: managed, cloned live, or restored from a snapshot or backup (k8s/v2/apps); or a schedule,
+        snapshot or backup of an app."""
         segments = path.split("/")
         if segments[:3] == ["k8s", "v1", "apps"] and len(segments) == 5:
             return self._post_app_child(segments[3], segments[4], body)
         if path != "k8s/v2/apps":
-            return self._problem(405, 69, "Method not supported", path)
-        cluster = next((c for c in self.clusters if c["id"] == body.get("clusterID")), None)
-        if cluster is None:
-            return self._problem(400, 106, "Cluster not found", "unknown clusterID")
+            return self._not_modelled(path)
+        cluster = self.cluster_by_id(body["clusterID"])
         app_id = str(uuid.uuid4())
         app = dict(body, id=app_id, state="discovering", stateDetails=[], clusterName=cluster["name"], namespaces=[],
                    metadata={"labels": [], "creationTimestamp": self.timestamp()}, _polls=0)
@@ -383,18 +386,10 @@ class FakeAstraApi:
         return next(app_id for app_id, by_app in self.points[collection].items() if point_id in by_app)
 
     def _post_app_child(self, app_id, collection, body):
-        if app_id not in self.apps:
-            return self._problem(404, 2, "Collection not found", "no such app")
         location = BASE + "k8s/v1/apps/%s/%s/" % (app_id, collection)
         if collection == "schedules":
             schedule = self.add_schedule(app_id, **{key: value for key, value in body.items() if key != "version"})
             return 201, {"Content-Type": "application/json", "Location": location + schedule["id"]}, json.dumps(schedule)
-        if collection not in self.points:
-            return self._problem(404, 2, "Collection not found", collection)
-        by_app = self.points[collection].get(app_id, {})
-        if any(item["name"] == body.get("name") for item in by_app.values()):
-            number = 176 if collection == "appSnaps" else 143
-            return self._problem(409, number, "Duplicate name", "a %s named %s exists" % (collection, body.get("name")))
         fields = {key: value for key, value in body.items() if key not in ("type", "version", "name")}
         if collection == "appBackups" and "snapshotID" not in fields:
             fields["snapshotID"] = self.add_snapshot(app_id, "backup-snap-%d" % (self.ticks + 1))["id"]
@@ -404,21 +399,18 @@ class FakeAstraApi:
         return 201, {"Content-Type": "application/json", "Location": location + point["id"]}, json.dumps(point)
 
     def _put(self, path, _params, body):
+        """A schedule replaced; an app restored in place (snapshotID or backupID) or redefined."""
         segments = path.split("/")
         if segments[:3] == ["k8s", "v1", "apps"] and len(segments) == 6 and segments[4] == "schedules":
-            schedule = self.schedules.get(segments[3], {}).get(segments[5])
-            if schedule is None:
-                return self._problem(404, 1, "Resource not found", path)
+            schedule = self.schedules[segments[3]][segments[5]]
             keep = {key: schedule[key] for key in ("id", "metadata")}
             schedule.clear()
             schedule.update(body, **keep)
             return 204, {}, ""
-        app = self.apps.get(segments[-1]) if segments[:3] == ["k8s", "v2", "apps"] else None
-        if app is None:
-            return self._problem(404, 1, "Resource not found", path)
+        if segments[:3] != ["k8s", "v2", "apps"]:
+            return self._not_modelled(path)
+        app = self.apps[segments[-1]]
         if "snapshotID" in body or "backupID" in body:
-            if self.current.headers.get("ForceUpdate", "").lower() != "true":
-                return self._problem(403, 79, "Missing request header", "ForceUpdate")
             app.pop("snapshotID", None)
             app.pop("backupID", None)
             for key in ("snapshotID", "backupID", "restoreFilter", "storageClassMapping"):
@@ -433,20 +425,18 @@ class FakeAstraApi:
         return 204, {}, ""
 
     def _delete(self, path, _params, _body):
+        """A schedule removed at once; an app, snapshot or backup set deleting (gone after polls_until_gone reads)."""
         segments = path.split("/")
         if segments[:3] == ["k8s", "v1", "apps"] and len(segments) == 6:
             if segments[4] == "schedules":
-                if self.schedules.get(segments[3], {}).pop(segments[5], None) is None:
-                    return self._problem(404, 1, "Resource not found", path)
+                del self.schedules[segments[3]][segments[5]]
                 return 204, {}, ""
-            point = self.points.get(segments[4], {}).get(segments[3], {}).get(segments[5])
-            if point is None:
-                return self._problem(404, 1, "Resource not found", path)
+            point = self.points[segments[4]][segments[3]][segments[5]]
             point["state"], point["_polls"] = "deleting", 0
             return 204, {}, ""
-        app = self.apps.get(segments[-1]) if segments[:3] == ["k8s", "v2", "apps"] else None
-        if app is None:
-            return self._problem(404, 1, "Resource not found", path)
+        if segments[:3] != ["k8s", "v2", "apps"]:
+            return self._not_modelled(path)
+        app = self.apps[segments[-1]]
         app["state"], app["_polls"] = "deleting", 0
         return 204, {}, ""
 
@@ -480,29 +470,18 @@ class FakeAstraApi:
         mirror["stateAllowed"] = list(self.MIRROR_ALLOWED[state])
         if transfer:
             mirror["transferState"] = transfer
-        if state == "establishing":
-            mirror["stateDetails"] = [self._detail(3, "AppMirror is being established")]
-            mirror["healthState"] = "warning"
-            mirror["healthStateDetails"] = [self._detail(4, "AppMirror not yet established")]
-        elif state == "established":
-            mirror["stateDetails"] = [self._detail(1, "AppMirror relationship established")]
-            mirror["healthState"] = "normal"
-            mirror["healthStateDetails"] = [self._detail(2, "SnapMirror syncing successfully")]
-        elif state in ("failingOver", "failedOver"):
-            mirror["stateDetails"] = [self._detail(5, "AppMirror failing over" if state == "failingOver" else
-                                                   "AppMirror failed over")]
-            mirror["healthState"] = "warning"
-            mirror["healthStateDetails"] = [self._detail(6, "AppMirror is not protecting the app")]
+        if state != "deleting":
+            mirror["healthState"] = "normal" if state == "established" else "warning"
+            mirror["healthStateDetails"] = []
 
     def _mirror_view(self, mirror):
         return self.public(mirror)
 
     def _get_mirror(self, rest, params, _body):
+        """The mirrors; or one, whose transition ends after polls_until_mirror reads."""
         if not rest:
             return self._list([self._mirror_view(mirror) for mirror in self.mirrors.values()], params)
-        mirror = self.mirrors.get(rest[0])
-        if mirror is None:
-            return self._problem(404, 115, "AppMirror not found", "no such appMirror")
+        mirror = self.mirrors[rest[0]]
         mirror["_polls"] += 1
         if mirror["_polls"] >= self.polls_until_mirror:
             if self._advance_mirror(mirror) == "gone":
@@ -538,29 +517,10 @@ class FakeAstraApi:
             return "gone"
         return None
 
-    def _live_mirrors_of(self, app_id):
-        return [mirror for mirror in self.mirrors.values()
-                if mirror["state"] != "deleting" and app_id in (mirror["sourceAppID"], mirror["destinationAppID"])]
-
-    def _post_mirror(self, rest, _params, body):
-        if rest:
-            return self._problem(405, 69, "Method not supported", "/".join(rest))
-        if body.get("stateDesired") != "established" or "destinationAppID" in body:
-            return self._problem(400, 9, "Invalid body", "stateDesired must be established; no destinationAppID")
-        source = self.apps.get(body.get("sourceAppID"))
-        if source is None:
-            return self._problem(400, 117, "Source app ID invalid", "no such app")
-        cluster = next((c for c in self.clusters if c["id"] == body.get("destinationClusterID")), None)
-        if cluster is None or cluster["managedState"] != "managed":
-            return self._problem(400, 106, "Cluster not found", "unknown or unmanaged destination cluster")
-        if source["state"] != "ready":
-            return self._problem(409, 112, "App not ready", "the source app is %s" % source["state"])
-        if self._live_mirrors_of(source["id"]):
-            return self._problem(409, 150, "Replication not supported", "the app is already in a relationship")
-        classes = body.get("storageClasses") or []
-        names = [item["name"] for item in self.storage_classes[cluster["id"]]]
-        if any(entry.get("storageClassName") not in names for entry in classes):
-            return self._problem(400, 118, "Storage class invalid", "no such storage class on the destination")
+    def _post_mirror(self, _rest, _params, body):
+        """A new relationship, establishing, with its destination app."""
+        source = self.apps[body["sourceAppID"]]
+        cluster = self.cluster_by_id(body["destinationClusterID"])
         mapping = body.get("namespaceMapping") or []
         namespaces = next((entry["namespaces"] for entry in mapping if entry["clusterID"] == cluster["id"]),
                           source["namespaces"])
@@ -569,44 +529,24 @@ class FakeAstraApi:
         for namespace in namespaces:
             if namespace not in cluster["namespaces"]:
                 cluster["namespaces"].append(namespace)
-        mirror = self._new_mirror(source, cluster, destination["id"], mapping, classes)
+        mirror = self._new_mirror(source, cluster, destination["id"], mapping, body.get("storageClasses") or [])
         return 201, {"Content-Type": "application/astra-appMirror+json",
                      "Location": BASE + "k8s/v1/appMirrors/" + mirror["id"]}, json.dumps(self._mirror_view(mirror))
 
     def _put_mirror(self, rest, _params, body):
-        mirror = self.mirrors.get(rest[0]) if len(rest) == 1 else None
-        if mirror is None:
-            return self._problem(404, 115, "AppMirror not found", "no such appMirror")
-        if body.get("type") != "application/astra-appMirror" or body.get("version") not in ("1.0", "1.1"):
-            return self._problem(400, 9, "Invalid body", "type and version are required")
-        desired, state = body.get("stateDesired"), mirror["state"]
-        ids = dict((key, body[key]) for key in self.MIRROR_IDS if key in body)
-        current = dict((key, mirror[key]) for key in self.MIRROR_IDS)
-        swapped = {"sourceAppID": current["destinationAppID"], "sourceClusterID": current["destinationClusterID"],
-                   "destinationAppID": current["sourceAppID"], "destinationClusterID": current["sourceClusterID"]}
-        refused = self._problem(409, 10, "Invalid state transition", "stateDesired %s is not allowed in state %s"
-                                % (desired, state))
-        if desired == "failedOver":
-            if state in ("failingOver", "failedOver"):
-                pass
-            elif state != "established":
-                return refused
-            else:
-                mirror["stateDesired"] = "failedOver"
-                self._mirror_state(mirror, "failingOver")
-        elif desired == "established":
-            if set(ids) != set(self.MIRROR_IDS) or ids not in (current, swapped):
-                return self._problem(409, 10, "Invalid IDs", "give all four IDs, unchanged or swapped")
-            if not (state == "failedOver" or (state == "established" and ids == swapped)):
-                return refused
-            if ids == swapped:
-                mirror.update(swapped)
+        """stateDesired failedOver (a failover), or established with the four IDs, swapped for a reverse."""
+        mirror = self.mirrors[rest[0]]
+        if body["stateDesired"] == "failedOver":
+            mirror["stateDesired"] = "failedOver"
+            self._mirror_state(mirror, "failingOver")
+        else:
+            ids = dict((key, body[key]) for key in self.MIRROR_IDS)
+            if ids["sourceAppID"] != mirror["sourceAppID"]:
+                mirror.update(ids)
                 self.apps[mirror["sourceAppID"]].pop("replicationSourceAppID", None)
             self.apps[mirror["destinationAppID"]]["replicationSourceAppID"] = mirror["sourceAppID"]
             mirror["stateDesired"] = "established"
             self._mirror_state(mirror, "establishing")
-        else:
-            return refused
         # Real ACC answers 200 with a partial mirror (no IDs, no stateAllowed, an extra key): clients must read again.
         partial = dict((key, value) for key, value in self._mirror_view(mirror).items()
                        if key not in self.MIRROR_IDS and key != "stateAllowed")
@@ -614,9 +554,7 @@ class FakeAstraApi:
         return self._json(200, partial)
 
     def _delete_mirror(self, rest, _params, _body):
-        mirror = self.mirrors.get(rest[0]) if len(rest) == 1 else None
-        if mirror is None:
-            return self._problem(404, 115, "AppMirror not found", "no such appMirror")
+        mirror = self.mirrors[rest[0]]
         mirror["stateDesired"] = "deleted"
         self._mirror_state(mirror, "deleting")
         return 204, {}, ""

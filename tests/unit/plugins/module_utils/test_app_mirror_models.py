@@ -7,16 +7,18 @@
 
 import pytest
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import AppMirror
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError, AstraWaitError
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
-    AppMirror,
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import (
     AppMirrorSpec,
     namespace_mapping_with_violations,
+    validate_input,
+)
+from ansible_collections.kubedr.astra.plugins.module_utils.schedules import (
     replication_interval,
     replication_rule,
     replication_schedule_definition,
     replication_schedule_fields,
-    validate_input,
 )
 from ansible_collections.kubedr.astra.plugins.module_utils.waiter import Waiter
 from ansible_collections.kubedr.astra.tests.unit.fakes import FakeTime

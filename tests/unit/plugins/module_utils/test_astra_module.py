@@ -16,6 +16,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import (
     compare,
     is_check_mode_id,
     normalise,
+    option_shape,
 )
 from ansible_collections.kubedr.astra.plugins.modules import astra_app, astra_bucket_info
 from ansible_collections.kubedr.astra.tests.unit.fakes import TOKEN
@@ -194,7 +195,7 @@ def test_iso_time_converts_to_utc():
 def test_ensure_collection_deletes_then_updates_then_creates(fake_api, monkeypatch):
     from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import AstraClient
     from ansible_collections.kubedr.astra.plugins.module_utils.kinds import schedule_kind
-    from ansible_collections.kubedr.astra.plugins.module_utils.models import schedule_definition, schedule_fields
+    from ansible_collections.kubedr.astra.plugins.module_utils.schedules import schedule_definition, schedule_fields
     from ansible_collections.kubedr.astra.tests.unit.fakes import ACCOUNT_ID, API_URL, TOKEN
 
     app = fake_api.add_app("wordpress")
@@ -229,3 +230,20 @@ def test_ensure_collection_deletes_then_updates_then_creates(fake_api, monkeypat
     assert [item["name"] for item in result["before"]] == ["change", "drop", "keep"]
     assert [item["name"] for item in result["after"]] == ["change", "keep", "new"]
     assert keep["id"] in fake_api.schedules[app["id"]]
+
+
+def test_option_shape_renames_known_keys_converts_values_and_drops_the_rest():
+    names = (("name", "name"), ("clusterName", "cluster"), ("labelSelectors", "label_selectors", sorted))
+    assert option_shape({"id": "x", "name": "shop", "clusterName": "prod-east", "labelSelectors": ["b", "a"]}, names) == {
+        "name": "shop", "cluster": "prod-east", "label_selectors": ["a", "b"]}
+    assert list(option_shape({"labelSelectors": [], "name": "shop"}, names)) == ["name", "label_selectors"]
+    assert option_shape({}, names) == {} and option_shape(None, names) == {}
+
+
+def test_diff_keys_are_option_names(fake_api, run_module):
+    fake_api.add_app("postgres")
+    wanted = [{"group": "rbac.authorization.k8s.io", "version": "v1", "kind": "ClusterRole", "label_selectors": ["app=pg"]}]
+    result, failed = run_module(astra_app, {"name": "postgres", "cluster": "prod-east", "cluster_scoped_resources": wanted},
+                                diff=True)
+    assert not failed and result["changed"] is True
+    assert result["diff"] == {"before": {"cluster_scoped_resources": []}, "after": {"cluster_scoped_resources": wanted}}

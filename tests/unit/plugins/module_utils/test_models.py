@@ -5,15 +5,13 @@
 
 import pytest
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import App, Cluster
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraError, AstraValidationError
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
-    App,
-    AppSpec,
-    Cluster,
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import AppSpec, validate_input
+from ansible_collections.kubedr.astra.plugins.module_utils.validators import (
     dns1123_label_problem,
     label_selector_problem,
     option_path,
-    validate_input,
 )
 
 

@@ -7,21 +7,21 @@
 
 import pytest
 
+from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import ApiResource
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
-from ansible_collections.kubedr.astra.plugins.module_utils.models import (
-    ApiResource,
-    CloneSpec,
+from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import CloneSpec, validate_input
+from ansible_collections.kubedr.astra.plugins.module_utils.ordering import creation_time, newest_first
+from ansible_collections.kubedr.astra.plugins.module_utils.schedules import (
     ScheduleSpec,
+    schedule_definition,
+    schedule_fields,
+)
+from ansible_collections.kubedr.astra.plugins.module_utils.storage_rules import (
     access_mode_violations,
-    creation_time,
     is_nas_economy_class,
     is_rwo_only_class,
     mapped_storage_class,
-    newest_first,
     persistent_volume_claims,
-    schedule_definition,
-    schedule_fields,
-    validate_input,
 )
 
 TRIDENT = "csi.trident.netapp.io"

@@ -91,9 +91,9 @@ def test_update_in_place_puts_the_full_definition_and_waits(fake_api, run_module
     }]
     assert result["app"]["state"] == "ready" and result["app"]["id"] == existing["id"]
     assert result["diff"] == {
-        "before": {"namespaceScopedResources": [{"namespace": "shop-frontend", "labelSelectors": []}]},
-        "after": {"namespaceScopedResources": [{"namespace": "shop-frontend", "labelSelectors": ["app=shop"]},
-                                               {"namespace": "shop-db", "labelSelectors": []}]},
+        "before": {"namespaces": [{"name": "shop-frontend", "label_selectors": []}]},
+        "after": {"namespaces": [{"name": "shop-frontend", "label_selectors": ["app=shop"]},
+                                 {"name": "shop-db", "label_selectors": []}]},
     }
 
     fake_api.requests.clear()
@@ -152,7 +152,8 @@ def test_check_mode_predicts_a_create_without_writing_or_waiting(fake_api, run_m
     app = result["app"]
     assert app["id"] == CHECK_MODE_ID and app["name"] == "wordpress" and app["clusterName"] == "prod-east"
     assert app["namespaceScopedResources"] == [{"namespace": "wordpress", "labelSelectors": []}]
-    assert result["diff"] == {"before": {}, "after": app}
+    assert result["diff"] == {"before": {}, "after": {
+        "name": "wordpress", "cluster": "prod-east", "namespaces": [{"name": "wordpress", "label_selectors": []}]}}
 
 
 def test_check_mode_predicts_an_update_without_writing(fake_api, run_module):
@@ -163,7 +164,7 @@ def test_check_mode_predicts_an_update_without_writing(fake_api, run_module):
     assert result["app"]["id"] == existing["id"]
     assert len(result["app"]["namespaceScopedResources"]) == 2
     assert set(result["diff"]) == {"before", "after"}
-    assert list(result["diff"]["after"]) == ["namespaceScopedResources"]
+    assert list(result["diff"]["after"]) == ["namespaces"]
 
 
 def test_check_mode_agrees_with_a_real_run(fake_api, run_module):
@@ -183,7 +184,9 @@ def test_absent_deletes_waits_until_gone_and_then_is_unchanged(fake_api, run_mod
     assert not failed and result["changed"] is True
     assert fake_api.writes() == [("DELETE", "k8s/v2/apps/" + existing["id"])]
     assert result["app"] == {}
-    assert result["diff"]["before"]["id"] == existing["id"] and result["diff"]["after"] == {}
+    assert result["diff"] == {"before": {"name": "postgres", "cluster": "prod-east",
+                                         "namespaces": [{"name": "postgres", "label_selectors": []}],
+                                         "cluster_scoped_resources": []}, "after": {}}
     assert fake_api.apps == {}
 
     fake_api.requests.clear()

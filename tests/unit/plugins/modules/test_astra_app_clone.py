@@ -28,7 +28,8 @@ def same_cluster(**extra):
 
 
 def to_dr(**extra):
-    args = {"name": "wordpress-dr", "source_app": "wordpress", "source_cluster": "prod-east", "cluster": "dr-west"}
+    args = {"name": "wordpress-dr", "source_app": "wordpress", "source_cluster": "prod-east",
+            "destination_cluster": "dr-west"}
     args.update(extra)
     return args
 
@@ -61,7 +62,9 @@ def test_check_mode_predicts_the_clone(fake_api, run_module, wordpress):
     assert not failed and result["changed"] is True and fake_api.writes() == []
     app = result["app"]
     assert app["id"] == CHECK_MODE_ID and app["sourceAppID"] == wordpress["id"] and app["clusterName"] == "prod-east"
-    assert result["diff"]["after"]["name"] == "wordpress-test"
+    assert result["diff"] == {"before": {}, "after": {
+        "name": "wordpress-test", "source_app": wordpress["id"], "source_cluster": "prod-east",
+        "destination_cluster": "prod-east", "namespace_mapping": [{"source": "wordpress", "destination": "wordpress-test"}]}}
 
 
 def test_cross_cluster_restore_from_the_latest_backup(fake_api, run_module, wordpress):
@@ -84,6 +87,26 @@ def test_cross_cluster_restore_from_the_latest_backup(fake_api, run_module, word
     assert again["changed"] is False and fake_api.writes() == []
 
 
+def test_cluster_is_an_alias_of_destination_cluster(fake_api, run_module, wordpress):
+    args = to_dr()
+    args["cluster"] = args.pop("destination_cluster")
+    result, failed = run_module(astra_app_clone, args)
+
+    assert not failed, result
+    assert fake_api.bodies("POST") == [{
+        "type": "application/astra-app", "version": "2.2", "name": "wordpress-dr", "clusterID": DR_WEST,
+        "sourceClusterID": PROD_EAST, "sourceAppID": wordpress["id"],
+        "namespaceMapping": [{"source": "wordpress", "destination": "wordpress"}]}]
+    assert result["app"]["clusterName"] == "dr-west"
+
+
+def test_absent_needs_destination_cluster_when_the_source_is_gone(fake_api, run_module):
+    result, failed = run_module(astra_app_clone, {"name": "blog-copy", "source_app": "blog", "state": "absent"})
+    assert failed and fake_api.writes() == []
+    assert [entry["option"] for entry in result["invalid_options"]] == ["destination_cluster"]
+    assert "is required to find the clone when source_app 'blog' no longer exists" in result["msg"]
+
+
 def test_restore_to_new_from_a_snapshot_by_name(fake_api, run_module, wordpress):
     snapshot = fake_api.add_snapshot(wordpress["id"], "nightly")
     result, failed = run_module(astra_app_clone, same_cluster(snapshot="nightly", storage_class_mapping=[
@@ -100,7 +123,7 @@ def test_every_violation_is_reported_at_once_and_nothing_is_posted(fake_api, run
     fake_api.add_pvc(shop["id"], "shop-db", "data", "ontap-nas-economy")
     fake_api.clusters[1]["namespaces"].append("shop-frontend")
     fake_api.clouds[0]["defaultBucketID"] = ""
-    args = {"name": "shop-dr", "source_app": "shop", "source_cluster": "prod-east", "cluster": "dr-west",
+    args = {"name": "shop-dr", "source_app": "shop", "source_cluster": "prod-east", "destination_cluster": "dr-west",
             "namespace_mapping": [{"source": "shop-frontend", "destination": "shop-frontend"},
                                   {"source": "shop-cache", "destination": "shop-cache"}],
             "storage_class_mapping": [{"source": "ontap-gold", "destination": "ontap-san"},
@@ -119,7 +142,7 @@ def test_every_violation_is_reported_at_once_and_nothing_is_posted(fake_api, run
         "storage_class_mapping",
         "source_app",
         "source_cluster",
-        "cluster",
+        "destination_cluster",
     ]
     message = result["msg"]
     assert message.startswith("Invalid input (8 problems): ")
@@ -234,7 +257,7 @@ def test_live_clone_needs_the_storage_classes_on_the_destination(fake_api, run_m
     fake_api.add_pvc(app["id"], "postgres", "data", "ontap-gold")
     fake_api.add_pvc(app["id"], "postgres", "scratch", "ontap-nas-economy")
     fake_api.add_snapshot(app["id"], "s1")
-    args = {"name": "postgres-dr", "source_app": "postgres", "cluster": "dr-west"}
+    args = {"name": "postgres-dr", "source_app": "postgres", "destination_cluster": "dr-west"}
     live, failed = run_module(astra_app_clone, args)
     assert failed
     assert "storage_class_mapping (omitted): storage class 'ontap-nas-economy' of PVCs postgres/scratch does not exist " \

@@ -349,8 +349,10 @@ def test_the_resync_that_discards_the_failed_over_data_is_guarded(fake_api, run_
 
     assert not failed, result
     assert fake_api.writes() == [("PUT", "%s/%s" % (MIRRORS, mirror["id"]))]
-    assert fake_api.bodies("PUT")[0]["sourceAppID"] == postgres["id"]
-    assert fake_api.bodies("PUT")[0]["destinationAppID"] == mirror["destinationAppID"]
+    assert fake_api.bodies("PUT") == [{
+        "type": "application/astra-appMirror", "version": "1.1", "stateDesired": "established",
+        "sourceAppID": postgres["id"], "sourceClusterID": PROD_EAST, "destinationAppID": mirror["destinationAppID"],
+        "destinationClusterID": DR_WEST}]
     assert result["app_mirror"]["state"] == "established" and result["app_mirror"]["sourceAppID"] == postgres["id"]
 
 

@@ -45,7 +45,7 @@ def test_restore_puts_with_force_update_and_waits_after_the_put(fake_api, run_mo
     assert not any(path == app_path for _method, path, _params in calls[:put_index]), "the app is never polled before the PUT"
     assert [path for _method, path, _params in calls[put_index + 1:]] == [app_path] * 3
     assert result["app"]["state"] == "ready" and result["app"]["snapshotID"] == wanted
-    assert result["diff"] == {"before": {"snapshotID": None}, "after": {"snapshotID": wanted}}
+    assert result["diff"] == {"before": {"snapshot": None}, "after": {"snapshot": wanted}}
 
 
 def test_second_run_is_unchanged_and_force_restores_again(fake_api, run_module, postgres):
@@ -91,6 +91,8 @@ def test_restore_from_a_backup_by_id_with_filter_and_class_mapping(fake_api, run
             {"group": "apps", "version": "v1", "kind": "StatefulSet", "labelSelectors": ["app=postgres"]},
             {"namespaces": ["postgres"], "labelSelectors": ["tier in (db)"]}]},
         "storageClassMapping": [{"source": "*", "destination": "ontap-gold"}]}]
+    put = next(request for method, _path, _params, request in fake_api.requests if method == "PUT")
+    assert put.headers["ForceUpdate"] == "true"
     assert result["app"]["backupID"] == backup["id"]
     assert ("GET", "topology/v1/managedClusters/%s/apiResources" % PROD_EAST, {}) in fake_api.calls()
 

@@ -139,7 +139,7 @@ def test_snapshot_absent_deletes_waits_then_unchanged(fake_api, run_module, word
     assert not failed and result["changed"] is True and result["snapshot"] == {}
     assert fake_api.writes() == [("DELETE", "%s/%s" % (snaps_path(wordpress), snapshot["id"]))]
     assert fake_api.points["appSnaps"][wordpress["id"]] == {}
-    assert result["diff"]["before"]["id"] == snapshot["id"]
+    assert result["diff"] == {"before": {"name": "s1"}, "after": {}}
 
     fake_api.requests.clear()
     again, failed = run_module(astra_app_snapshot, {"app": "wordpress", "name": "s1", "state": "absent"})
@@ -240,8 +240,10 @@ def test_backup_bad_bucket_or_snapshot_fails_without_writing(fake_api, run_modul
 
 
 def test_backup_check_mode_and_absent(fake_api, run_module, wordpress):
-    result, _failed = run_module(astra_app_backup, {"app": "wordpress", "name": "b1", "bucket": BUCKET}, check=True)
+    result, _failed = run_module(astra_app_backup, {"app": "wordpress", "name": "b1", "bucket": BUCKET}, check=True,
+                                 diff=True)
     assert result["changed"] is True and result["backup"]["bucketID"] == BUCKET and fake_api.writes() == []
+    assert result["diff"] == {"before": {}, "after": {"name": "b1", "bucket": BUCKET}}
 
     backup = fake_api.add_backup(wordpress["id"], "b1")
     result, failed = run_module(astra_app_backup, {"app": "wordpress", "name": "b1", "state": "absent"})

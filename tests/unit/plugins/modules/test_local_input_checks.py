@@ -30,7 +30,7 @@ def test_a_mirror_between_a_cluster_name_and_its_id_is_still_refused_after_the_l
 
 
 @pytest.mark.parametrize("module, args", [
-    (astra_app_clone, {"name": "postgres-copy", "source_app": "postgres", "cluster": "dr-west"}),
+    (astra_app_clone, {"name": "postgres-copy", "source_app": "postgres", "destination_cluster": "dr-west"}),
     (astra_app_restore, {"app": "postgres"}),
 ])
 def test_latest_replicated_as_a_backup_fails_before_any_request(fake_api, run_module, module, args):
