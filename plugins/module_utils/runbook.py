@@ -712,6 +712,20 @@ def _failover_rpo(result, planned, notes):
     return seconds_between(taken, accepted)
 
 
+def _recovered_on(app, runbook):
+    return app["destination_cluster"] if runbook == "failover" else app["cluster"]
+
+
+def recovery_clusters(results, runbook):
+    """The clusters the moved apps now run on (failover: their destination clusters; failback: home), once each."""
+    clusters = []
+    for result in results or []:
+        cluster = _recovered_on(result["item"], runbook)
+        if cluster not in clusters:
+            clusters.append(cluster)
+    return clusters
+
+
 def record_ready(record, runbook, results, app_info, clusters=None, planned=True, check_mode=False):
     """The record with a 'ready' step for each app the wave moved (results: the async_wait results that passed):
     its app read back where it now runs (app_info: astra_app_info run per cluster), with its RTO (from the start of
@@ -727,7 +741,7 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
     ready = {}
     for result in results or []:
         app = result["item"]
-        where = app["destination_cluster"] if failover else app["cluster"]
+        where = _recovered_on(app, runbook)
         notes = []
         if failover and not planned and ((clusters or {}).get("states") or {}).get(app["cluster"]) == "running":
             notes.append("%s was reachable: Astra Control does not stop the app there on an unplanned failover; stop it "

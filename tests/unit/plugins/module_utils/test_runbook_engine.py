@@ -25,6 +25,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     preflight_summary,
     read_clusters,
     record_ready,
+    recovery_clusters,
     record_waited,
     report_apps,
     wave_failures,
@@ -367,6 +368,13 @@ def test_an_app_already_failed_over_or_already_home_is_not_measured():
     assert judged["status"] == "passed" and judged["message"] == "already failed over to dr-west: nothing to measure"
     home = record_ready(new_record([app]), "failback", [moved(app, changed=False)], read_back("prod-east"))
     assert home["record"][app["key"]]["not_measured"] == "already at home and replicating to dr-west: nothing to measure"
+
+
+def test_moved_apps_are_read_back_where_they_now_run():
+    normalised = apps("failover", entry(), entry("shop"), entry("crm", destination="dr-south"))
+    results = [moved(app) for app in normalised]
+    assert recovery_clusters(results, "failover") == ["dr-west", "dr-south"]
+    assert recovery_clusters(results, "failback") == ["prod-east"]
 
 
 def test_failback_rto_from_the_reverse_to_the_app_read_ready_at_home_and_rpo_zero():
