@@ -102,8 +102,8 @@ def _mirror_checks(entry, app, mirror, target, now):
     if mirror.get("state") != "established":
         problems.append("it is %s" % mirror.get("state"))
     if mirror.get("sourceAppID") != app.get("id"):
-        problems.append("it replicates from %s, not from %s" % (mirror.get("sourceClusterName") or "the other cluster",
-                                                                 entry["cluster"]))
+        source = mirror.get("sourceClusterName") or "the other cluster"
+        problems.append("it replicates from %s, not from %s" % (source, entry["cluster"]))
     if mirror.get("healthState") not in (None, "normal"):
         problems.append("its health is %s" % mirror.get("healthState"))
     status = _check("mirror", FAILED if problems else PASSED,

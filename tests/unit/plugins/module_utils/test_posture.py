@@ -97,9 +97,8 @@ def test_missing_restore_points_and_wrong_bucket():
     assert checks["backup"]["message"] == "no completed backup"
     assert checks["backup bucket"]["status"] == "skipped"
     assert checks["hooks"]["message"] == "no restore point to look at"
-    elsewhere = by_name(app_posture(ENTRY, facts(backup={"name": "b", "bucketID": "b7",
-                                                          "backupCreationTimestamp": "2025-01-31T11:30:00Z"}),
-                                    {"bucket": "dr-backups"}, NOW))
+    backup = {"name": "b", "bucketID": "b7", "backupCreationTimestamp": "2025-01-31T11:30:00Z"}
+    elsewhere = by_name(app_posture(ENTRY, facts(backup=backup), {"bucket": "dr-backups"}, NOW))
     assert elsewhere["backup bucket"]["message"] == "the newest backup is in bucket b7, not in dr-backups"
 
 
