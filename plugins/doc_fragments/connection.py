@@ -3,9 +3,31 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import yaml
+
+
+def _for_plugins(documentation):
+    """The module documentation with each option's ASTRA_* environment variable declared for the plugin config system.
+
+    Modules read the variables through their argspec fallbacks (astra_module.astra_argument_spec); plugins (the
+    inventory) through these env entries. One text, two declarations, the same names: ASTRA_<OPTION>.
+    """
+    doc = yaml.safe_load(documentation)
+    for name, option in doc["options"].items():
+        option["env"] = [{"name": "ASTRA_%s" % name.upper()}]
+    doc["notes"] = [
+        "The plugin runs on the Ansible controller (or in the execution environment) and needs the Python libraries "
+        "C(requests) and C(pydantic) (version 2) in the Python that runs Ansible.",
+        "Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.",
+    ]
+    return yaml.safe_dump(doc, sort_keys=False, width=1000)
+
 
 class ModuleDocFragment:
-    """Connection options shared by every kubedr.astra module (argspec: astra_module.astra_argument_spec)."""
+    """Connection options shared by every kubedr.astra module (argspec: astra_module.astra_argument_spec).
+
+    PLUGINS: the same options for plugins (the kubedr.astra.astra inventory), with their environment variables.
+    """
 
     DOCUMENTATION = r'''
 options:
@@ -78,3 +100,5 @@ requirements:
   - requests >= 2.31
   - pydantic >= 2.5
 '''
+
+    PLUGINS = _for_plugins(DOCUMENTATION)
