@@ -15,6 +15,8 @@ def _for_plugins(documentation):
     doc = yaml.safe_load(documentation)
     for name, option in doc["options"].items():
         option["env"] = [{"name": "ASTRA_%s" % name.upper()}]
+    # The plugin config system turns an empty path into the working directory; the plugin expands a non-empty one.
+    doc["options"]["ca_path"]["type"] = "str"
     doc["notes"] = [
         "The plugin runs on the Ansible controller (or in the execution environment) and needs the Python libraries "
         "C(requests) and C(pydantic) (version 2) in the Python that runs Ansible.",

@@ -115,6 +115,7 @@ hostnames:
 import datetime
 import hashlib
 import json
+import os
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -146,6 +147,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         connection = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+        # Empty (what an AWX credential injects for a blank field) means unset, as for the modules.
+        ca_path = (connection["ca_path"] or "").strip()
+        connection["ca_path"] = os.path.abspath(os.path.expanduser(os.path.expandvars(ca_path))) if ca_path else None
         token = connection["api_token"]
         try:
             self._parse(path, connection, cache)
