@@ -146,7 +146,7 @@ def test_inventory_hosts_variables_groups_filter_and_cache(sim, tmp_path):
 
     # The cache: the second run sends no request, and holds no token.
     sim.clear_requests_log()
-    graph = ansible_inventory(sim, source, "--graph")
+    graph = ansible_inventory(sim, source, "--graph", "-vvvv")
     assert graph.returncode == 0, graph.stderr
     assert sim.requests_log() == []
     assert "@cluster_prod_east:" in graph.stdout and "|  |--postgres@prod-east" in graph.stdout, graph.stdout
