@@ -122,7 +122,11 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import HAS_PYDANTIC
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import AstraClient
-from ansible_collections.kubedr.astra.plugins.module_utils.connection import check_connection_options
+from ansible_collections.kubedr.astra.plugins.module_utils.connection import (
+    VALIDATE_CERTS_OFF_WARNING,
+    ca_path_problems,
+    check_connection_options,
+)
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraError, redact
 from ansible_collections.kubedr.astra.plugins.module_utils.inventory import (
     build_hosts,
@@ -159,7 +163,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _parse(self, path, connection, cache):
         clusters = self.get_option("clusters")
         labels = self.get_option("labels")
-        violations = filter_problems(clusters, labels) + check_connection_options(connection)
+        violations = filter_problems(clusters, labels) + check_connection_options(connection) + ca_path_problems(connection)
         if violations:
             raise AnsibleParserError("%s: invalid options in %s: %s" % (
                 self.NAME, path, "; ".join("%s %s" % (option, rule) if option else rule for option, rule in violations)))
@@ -177,6 +181,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             except KeyError:
                 update_cache = True
         if estate is None:
+            if not connection["validate_certs"]:
+                self.display.warning(VALIDATE_CERTS_OFF_WARNING)
             estate = self._read(connection, clusters, labels)
         if update_cache:
             self._cache[cache_key] = estate
