@@ -12,7 +12,6 @@ a declarative ensure-present/absent for resources that live in one collection.
 
 import datetime
 import json
-import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -25,7 +24,11 @@ from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import (
     AstraClient,
     ca_file_is_empty,
 )
-from ansible_collections.kubedr.astra.plugins.module_utils.connection import check_connection_options
+from ansible_collections.kubedr.astra.plugins.module_utils.connection import (
+    VALIDATE_CERTS_OFF_WARNING,
+    ca_path_problems,
+    check_connection_options,
+)
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import (
     AstraError,
     AstraValidationError,
@@ -225,8 +228,7 @@ class AstraModule(AnsibleModule):
         except AstraError as exc:
             self.fail_json(**exc.fail_kwargs())
         if not params["validate_certs"]:
-            self.warn("validate_certs is false: the identity of the Astra Control API server is not checked, so the API "
-                      "token can be sent to an impostor. Set ca_path to the PEM file of its CA instead.")
+            self.warn(VALIDATE_CERTS_OFF_WARNING)
         self.lookups = Lookups(self.client)
         self.waiter = Waiter(self.client)
 
@@ -234,10 +236,9 @@ class AstraModule(AnsibleModule):
         params = self.params
         violations = check_connection_options(params)
         ca_path = params["ca_path"]
-        if ca_path and params["validate_certs"] and not os.path.exists(ca_path):
-            violations.append(("ca_path", "%s does not exist; give the path of a PEM file with the CA certificates, or "
-                                          "leave it unset to use the system trust store" % ca_path))
-        elif ca_path and ca_file_is_empty(ca_path):
+        ca_problems = ca_path_problems(params)
+        violations.extend(ca_problems)
+        if not ca_problems and ca_path and ca_file_is_empty(ca_path):
             # AWX writes the file of a blank optional CA field: that means "no CA given".
             params["ca_path"] = None
         if params.get("wait_timeout") is not None and params["wait_timeout"] < 1:

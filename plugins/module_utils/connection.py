@@ -9,6 +9,7 @@ The bearer token must only ever go to <api_url>/accounts/<account_id>/...: an ac
 '<uuid>/../../x' or an api_url that already holds a path under /accounts would send it elsewhere.
 """
 
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -62,3 +63,16 @@ def check_connection_options(params):
     if params.get("retry_timeout") is not None and params["retry_timeout"] < 0:
         violations.append(("retry_timeout", "must be 0 (no retries) or more seconds"))
     return violations
+
+
+VALIDATE_CERTS_OFF_WARNING = ("validate_certs is false: the identity of the Astra Control API server is not checked, so "
+                              "the API token can be sent to an impostor. Set ca_path to the PEM file of its CA instead.")
+
+
+def ca_path_problems(params):
+    """[(option, rule)] when ca_path names nothing while certificates are verified; [] otherwise."""
+    ca_path = params.get("ca_path")
+    if ca_path and params.get("validate_certs", True) and not os.path.exists(ca_path):
+        return [("ca_path", "%s does not exist; give the path of a PEM file with the CA certificates, or leave it unset "
+                            "to use the system trust store" % ca_path)]
+    return []

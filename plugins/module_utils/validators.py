@@ -156,3 +156,26 @@ def option_path(location, prefix=None):
 
 DNS1123Label = Annotated[str, AfterValidator(_check(dns1123_label_problem))]
 LabelSelector = Annotated[str, AfterValidator(_check(label_selector_problem))]
+
+
+def label_selector_matches(selector, labels):
+    """Whether labels ({key: value}) satisfy a valid Kubernetes label selector: every requirement must hold."""
+    for requirement in _split_requirements(selector) or ():
+        match = _SET.match(requirement)
+        if match:
+            values = [value.strip() for value in match.group("values").split(",")]
+            present = match.group("key") in labels
+            inside = present and labels[match.group("key")] in values
+            if inside != (match.group("op") == "in"):
+                return False
+            continue
+        match = _EQUALITY.match(requirement)
+        if match:
+            equal = labels.get(match.group("key")) == match.group("value") and match.group("key") in labels
+            if equal != (match.group("op") != "!="):
+                return False
+            continue
+        match = _EXISTS.match(requirement)
+        if match and (match.group("key") in labels) == bool(match.group("negated")):
+            return False
+    return True

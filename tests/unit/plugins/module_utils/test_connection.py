@@ -5,7 +5,7 @@
 
 import pytest
 
-from ansible_collections.kubedr.astra.plugins.module_utils.connection import check_connection_options
+from ansible_collections.kubedr.astra.plugins.module_utils.connection import ca_path_problems, check_connection_options
 
 ACCOUNT = "6bd1c1c4-7e2b-4a55-9a43-0c6bfb1e0a6d"
 GOOD = dict(api_url="https://astra.example.com", account_id=ACCOUNT, api_token="t0ken", timeout=30, retry_timeout=60)
@@ -75,3 +75,14 @@ def test_the_account_id_is_not_quoted_it_may_be_a_pasted_token():
 def test_all_problems_are_reported_together():
     found = problems(api_url="astra", account_id="x", api_token="", timeout=0, retry_timeout=-5)
     assert [option for option, _rule in found] == ["api_url", "account_id", "api_token", "timeout", "retry_timeout"]
+
+
+def test_a_ca_path_that_names_nothing_is_refused_while_certificates_are_verified(tmp_path):
+    missing = str(tmp_path / "missing.pem")
+    assert ca_path_problems({"ca_path": missing, "validate_certs": True}) == [
+        ("ca_path", "%s does not exist; give the path of a PEM file with the CA certificates, or leave it unset to use "
+                    "the system trust store" % missing)]
+    assert ca_path_problems({"ca_path": missing, "validate_certs": False}) == []
+    assert ca_path_problems({"ca_path": None, "validate_certs": True}) == []
+    (tmp_path / "ca.pem").write_text("x")
+    assert ca_path_problems({"ca_path": str(tmp_path / "ca.pem"), "validate_certs": True}) == []
