@@ -15,14 +15,14 @@ When hooks run (only while the setting is on, only enabled hooks, only hooks wit
 | action/stage | runs | on |
 |---|---|---|
 | snapshot pre / post | when a snapshot starts running / completes | the snapshot's app |
-| backup pre | when the backup's own snapshot starts, or (backup of an existing snapshot) when the backup starts | the app |
+| backup pre | when the backup's own snapshot starts (or, for a backup of an existing snapshot, the backup) | the app |
 | backup post | when the backup completes | the app |
-| restore post | when an in-place restore, a restore to a new app or a clone reaches `ready` | the restored app or the new one (hooks of the source app) |
+| restore post | when an in-place restore, a restore to a new app or a clone is `ready` | that app (source's hooks) |
 | restore post, failover post | when a failover completes | the destination app (hooks of the source app) |
 
 A hook run fails when its script has the line `# simulator: fail`, or when `fail_next.executionHook` is set
 (each count fails one hook run, on all its containers). Failures are soft: the operation goes on; snapshots and
-backups record them in `hookState: failed` and `hookStateDetails`. Every run is logged (`/_simulator/executionHooks/runs`).
+backups record them in `hookState: failed` and `hookStateDetails`. Every run is logged (GET /_simulator/executionHooks).
 """
 
 import base64
@@ -44,8 +44,8 @@ CRITERIA_TYPES = ("containerImage", "containerName", "podName", "podLabel", "nam
 MAX_SOURCE_CHARACTERS = 131072          # 128 KiB of base64
 FAIL_MARKER = "# simulator: fail"
 BASE64 = r"^([A-Za-z0-9+/]{4})*(([A-Za-z0-9+/]{2})==|([A-Za-z0-9+/]{3})=)?$"
-# RE2 has no lookaround and no backreferences; Python's re has both, so they are refused explicitly.
-NOT_RE2 = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
+# Python's re accepts what RE2 refuses: lookarounds, backreferences, atomic groups and possessive quantifiers.
+NOT_RE2 = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=|\(\?>|(?<!\\)[*+?}]\+")
 NAME = Str(min_length=1, max_length=63)
 DESCRIPTION = Str(min_length=0, max_length=511)
 ECONOMY_BACKEND = "ontap-nas-economy"
@@ -264,7 +264,7 @@ def _criteria_failures(criteria):
             continue
         try:
             if NOT_RE2.search(criterion["value"]):
-                raise re.error("lookarounds and backreferences aren't RE2 syntax")
+                raise re.error("lookarounds, backreferences, atomic groups and possessive quantifiers aren't RE2 syntax")
             re.compile(criterion["value"])
         except re.error as error:
             failures.append(reason(field + ".value", "isn't a valid RE2 regular expression: %s" % error))
