@@ -11,7 +11,7 @@ with `ForceUpdate: true`) share these endpoints; `clones.py` implements them,
 and `routes/apps.py` tells them from manage and update.
 """
 
-from . import world
+from . import hooks, world
 from .engine import on_timer
 from .faults import consume_failure
 from .labels import Selector, SelectorError, matches_all
@@ -334,6 +334,10 @@ def _discovered(store, engine, timer):
         app["lastResourceCollectionTimestamp"] = iso()
     touch(app)
     store.put("app", app)
+    post_restore = timer["args"].get("postRestoreHooks")
+    if post_restore and app["state"] == "ready":
+        # A restore or clone ends: the post-restore hooks of the app restored from run on the restored app.
+        hooks.run(store, post_restore["appID"], app, "restore", "post", post_restore["operation"])
 
 
 @on_timer("app.unmanage")

@@ -309,7 +309,9 @@ def _provisioned(store, engine, timer):
     app["state"] = "discovering"
     touch(app)
     store.put("app", app)
-    engine.schedule("app.discover", "clone.discover", app["id"], cluster_id=app["clusterID"], args={"fail": False})
+    operation = {"kind": operation.lower(), "id": app["id"]}
+    engine.schedule("app.discover", "clone.discover", app["id"], cluster_id=app["clusterID"],
+                    args={"fail": False, "postRestoreHooks": {"appID": app.get("sourceAppID"), "operation": operation}})
 
 
 # in-place restore -------------------------------------------------------------
@@ -401,4 +403,6 @@ def _restored(store, engine, timer):
     app["state"] = "discovering"
     touch(app)
     store.put("app", app)
-    engine.schedule("app.discover", "restore.discover", app["id"], cluster_id=app["clusterID"], args={"fail": False})
+    engine.schedule("app.discover", "restore.discover", app["id"], cluster_id=app["clusterID"],
+                    args={"fail": False, "postRestoreHooks": {"appID": app["id"],
+                                                              "operation": {"kind": "inPlaceRestore", "id": app["id"]}}})

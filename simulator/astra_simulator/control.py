@@ -9,6 +9,8 @@ GET    /_simulator/clusters/{name}                the cluster's internal world (
 POST   /_simulator/clusters/{name}/namespaces      a namespace with a sample workload (Deployment, Service, Secret,
                                                   PVC) is created, as `kubectl create namespace` + `kubectl apply` would
 DELETE /_simulator/clusters/{name}/namespaces/{ns}  the namespace and its objects are deleted (state `removed`)
+GET    /_simulator/executionHooks                 whether execution hooks are enabled, and every hook run so far
+PUT    /_simulator/executionHooks                 {"enabled": true|false}: the account setting, as a settings PUT would
 POST   /_simulator/reset                          back to the scenario's initial state
 """
 
@@ -17,7 +19,7 @@ import json
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from . import apps, clones, world
+from . import apps, clones, hooks, settings, world
 from .auth import authenticate
 from .bootstrap import reset
 from .dispatcher import problem_reply
@@ -156,6 +158,16 @@ def build_control_router(store, engine, faults, identity):
             store.put("namespace", found)
         return world.render(found)
 
+    def hook_status(body):
+        return {"enabled": settings.hooks_enabled(store), "runs": hooks.runs(store)}
+
+    def switch_hooks(body):
+        if not isinstance(body, dict) or set(body) != {"enabled"} or not isinstance(body["enabled"], bool):
+            raise ApiProblem(8, schema_failure='the body must be {"enabled": true} or {"enabled": false}')
+        with store.transaction():
+            settings.set_hooks_enabled(store, body["enabled"])
+        return hook_status(None)
+
     def reset_world(body):
         reset(store, faults)
         return {"status": "reset", "scenario": store.setting("scenario")}
@@ -167,6 +179,7 @@ def build_control_router(store, engine, faults, identity):
         ("GET", "/clusters/{name}", describe_cluster),
         ("POST", "/clusters/{name}/namespaces", new_namespace, 201),
         ("DELETE", "/clusters/{name}/namespaces/{namespace}", remove_namespace),
+        ("GET", "/executionHooks", hook_status), ("PUT", "/executionHooks", switch_hooks),
         ("POST", "/reset", reset_world),
     )
     for method, path, operation, *status in routes:

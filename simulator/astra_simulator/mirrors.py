@@ -22,7 +22,7 @@ source app labelled `triggerType: replication`; the one last transferred (and on
 
 import time
 
-from . import apps, assets, schedules, world
+from . import apps, assets, hooks, schedules, world
 from .engine import on_timer
 from .faults import consume_failure
 from .problems import ApiProblem, reason
@@ -725,6 +725,9 @@ def _failed_over(store, engine, timer):
         for schedule in schedules.listed(store, source["id"]):
             if schedule.get("replicate") != "true":
                 schedules.copy_to(store, engine, schedule, destination)
+    # The source app's enabled post-restore and post-failover hooks run on the destination (reference 3.5).
+    for action in ("restore", "failover"):
+        hooks.run(store, mirror["sourceAppID"], destination, action, "post", {"kind": "appMirror", "id": mirror["id"]})
     _set_state(store, mirror, "failedOver")
     store.put("appMirror", mirror)
 

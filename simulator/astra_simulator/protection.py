@@ -16,7 +16,7 @@ in the bucket).
 
 import time
 
-from . import assets, world
+from . import assets, hooks, world
 from .engine import on_timer
 from .faults import consume_failure
 from .problems import ApiProblem
@@ -109,7 +109,8 @@ def resolve_bucket(store, app, bucket_id=None):
 
 
 # creating -----------------------------------------------------------------
-def new_snapshot(store, engine, app, name, version, created_by, labels=(), schedule_id=None, fail=False):
+def new_snapshot(store, engine, app, name, version, created_by, labels=(), schedule_id=None, fail=False, for_backup=False):
+    """A snapshot of the app; `for_backup`: taken by a backup, which runs its backup hooks instead of snapshot hooks."""
     snap = {
         "type": "application/astra-appSnap", "version": version, "id": new_id(), "name": name,
         "state": "pending", "stateUnready": [], "stateDetails": [], "hookStateDetails": [],
@@ -118,6 +119,8 @@ def new_snapshot(store, engine, app, name, version, created_by, labels=(), sched
     }
     if schedule_id:
         snap["scheduleID"] = schedule_id
+    if for_backup:
+        snap["_forBackup"] = True
     store.put("appSnap", snap)
     engine.schedule("appSnap.start", "appSnap.start", snap["id"], cluster_id=app["clusterID"], args={"fail": fail})
     return snap
@@ -197,7 +200,7 @@ def create_backup(call, app):
     if snapshot is None:
         snap_names = {s["name"] for s in snapshots(store, app["id"])}
         snapshot = new_snapshot(store, call.engine, app, _unique_name(snap_names, "%s-snapshot" % name[:54]),
-                                SNAP_VERSIONS[-1], user)
+                                SNAP_VERSIONS[-1], user, for_backup=True)
     return new_backup(store, call.engine, app, name, body["version"], user, bucket_id, snapshot,
                       labels=(body.get("metadata") or {}).get("labels", []), fail=consume_failure(store, "appBackup"))
 
@@ -258,6 +261,21 @@ def prune(store, engine, schedule_id):
 
 
 # timed transitions --------------------------------------------------------
+def _run_hooks(store, doc, kind, action, stage):
+    """Run the app's `action`/`stage` hooks for the snapshot or backup `doc`; their failures accumulate on it."""
+    failures = hooks.run(store, doc["_appID"], store.get("app", doc["_appID"]), action, stage, {"kind": kind, "id": doc["id"]})
+    doc["_hookFailures"] = doc.get("_hookFailures", []) + failures
+
+
+def _set_hook_state(doc, completed):
+    """`hookState` as the operation ends: success (zero or more applicable hooks, all successful) or failed, with the
+    failures in `hookStateDetails`; a failed operation reports it only when a hook failed."""
+    failures = doc.get("_hookFailures", [])
+    if completed or failures:
+        doc["hookState"] = "failed" if failures else "success"
+        doc["hookStateDetails"] = failures
+
+
 def _failed(doc, what, why):
     doc["state"] = "failed"
     doc["stateUnready"] = ["%s failed: %s" % (what, why)]
@@ -270,6 +288,14 @@ def _snapshot_started(store, engine, timer):
     snap = store.get("appSnap", timer["object_id"])
     if snap is None or snap["state"] != "pending":
         return
+    if snap.get("_forBackup"):
+        for backup in store.all("appBackup", snapshotID=snap["id"]):
+            if backup["state"] == "pending" and not backup.get("_preHooksRan"):
+                _run_hooks(store, backup, "appBackup", "backup", "pre")
+                backup["_preHooksRan"] = True
+                store.put("appBackup", backup)
+    elif not snap.get("_mirrorID"):
+        _run_hooks(store, snap, "appSnap", "snapshot", "pre")
     snap["state"] = "running"
     touch(snap)
     store.put("appSnap", snap)
@@ -283,11 +309,14 @@ def _snapshot_completed(store, engine, timer):
         return
     if timer["args"].get("fail"):
         _failed(snap, "Snapshot", "the volume snapshots couldn't be taken (failure injected with fail_next)")
+        _set_hook_state(snap, completed=False)
     else:
+        if not snap.get("_forBackup"):
+            _run_hooks(store, snap, "appSnap", "snapshot", "post")
         snap["state"] = "completed"
         snap["stateUnready"] = []
         snap["snapshotAppAsset"] = new_id()
-        snap["hookState"] = "success"
+        _set_hook_state(snap, completed=True)
         snap["snapshotCreationTimestamp"] = iso()
         touch(snap)
     store.put("appSnap", snap)
@@ -315,6 +344,9 @@ def _backup_started(store, engine, timer):
     backup = store.get("appBackup", timer["object_id"])
     if backup is None or backup["state"] != "pending":
         return
+    if not backup.get("_preHooksRan"):
+        _run_hooks(store, backup, "appBackup", "backup", "pre")
+        backup["_preHooksRan"] = True
     backup["state"] = "running"
     backup["_transferStarted"] = time.time()
     backup["_transferSeconds"] = engine.duration("appBackup.transfer")
@@ -332,12 +364,14 @@ def _backup_transferred(store, engine, timer):
         rendered = render_backup(backup)
         backup["percentDone"], backup["bytesDone"] = rendered["percentDone"], rendered["bytesDone"]
         _failed(backup, "Backup", "the copy to the bucket was interrupted (failure injected with fail_next)")
+        _set_hook_state(backup, completed=False)
     else:
+        _run_hooks(store, backup, "appBackup", "backup", "post")
         backup["state"] = "completed"
         backup["stateUnready"] = []
         backup["percentDone"] = 100
         backup["bytesDone"] = backup["totalBytes"]
-        backup["hookState"] = "success"
+        _set_hook_state(backup, completed=True)
         touch(backup)
     store.put("appBackup", backup)
     if backup.get("scheduleID"):

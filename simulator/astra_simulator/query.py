@@ -1,4 +1,4 @@
-"""List query parameters: include, limit, filter, continue and count.
+"""List query parameters: include, limit, filter, continue, count, orderBy and skip.
 
 Each list endpoint declares which parameters it accepts (the spec's table);
 anything else is problem 6, a malformed value problem 5, both with
@@ -14,6 +14,9 @@ anything else is problem 6, a malformed value problem 5, both with
 `[*]` fans out over an array. A condition holds when any value the path
 reaches satisfies it; all conditions must hold. `in` takes a comma-separated
 list inside the quotes. Paths that reach nothing simply don't match.
+
+`orderBy=<field>[ desc]` sorts by one top-level field (numbers numerically, items without the field last) before
+paging; `skip=N` (non-negative integer) leaves out the first N matching items.
 """
 
 import base64
@@ -33,6 +36,9 @@ OPERATORS = ("lte", "gte", "eq", "lt", "gt", "in")
 # Sets of declared parameters (continue is offered wherever limit is; count is tolerated on every list that takes any).
 INCLUDE_LIMIT_FILTER = frozenset({"include", "limit", "filter"})
 INCLUDE_LIMIT = frozenset({"include", "limit"})
+INCLUDE_LIMIT_FILTER_COUNT_ORDER_SKIP = frozenset({"include", "limit", "filter", "count", "orderBy", "skip"})
+ORDER_BY = re.compile(r"^(?P<field>[0-9a-zA-Z]+)( (?P<direction>asc|desc))?$")
+SKIP = re.compile(r"^(0|[1-9][0-9]*)$")
 NO_PARAMETERS = frozenset()
 
 
@@ -62,6 +68,9 @@ class ListOptions:
     offset: int = 0
     count: bool = False
     conditions: list = field(default_factory=list)
+    order_by: str = None
+    descending: bool = False
+    skip: int = 0
 
 
 class FilterSyntaxError(ValueError):
@@ -165,6 +174,11 @@ def _compare(actual, operator, expected):
     return left >= right
 
 
+def _sort_key(value):
+    number = _number(value)
+    return (0, number, "") if number is not None else (1, 0.0, json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else str(value))
+
+
 def encode_continue(offset):
     return base64.b64encode(json.dumps({"offset": offset}).encode()).decode()
 
@@ -216,6 +230,18 @@ def parse_list_options(query_items, declared):
                 options.offset = decode_continue(value)
             except ValueError as error:
                 invalid.append(reason(name, str(error)))
+        elif name == "orderBy":
+            match = ORDER_BY.match(value.strip())
+            if match:
+                options.order_by = match.group("field")
+                options.descending = match.group("direction") == "desc"
+            else:
+                invalid.append(reason(name, "must be one top-level field name, optionally followed by ' desc'"))
+        elif name == "skip":
+            if SKIP.match(value):
+                options.skip = int(value)
+            else:
+                invalid.append(reason(name, "must be a non-negative integer"))
         elif name == "count":
             if value == "true":
                 options.count = True
@@ -229,7 +255,11 @@ def parse_list_options(query_items, declared):
 def list_body(items, options):
     """Filter, paginate and project; returns the list envelope."""
     matched = [item for item in items if all(condition.holds(item) for condition in options.conditions)]
-    page = matched[options.offset:]
+    if options.order_by:
+        present = [item for item in matched if item.get(options.order_by) is not None]
+        absent = [item for item in matched if item.get(options.order_by) is None]
+        matched = sorted(present, key=lambda item: _sort_key(item[options.order_by]), reverse=options.descending) + absent
+    page = matched[options.skip + options.offset:]
     metadata = {}
     if options.limit is not None and len(page) > options.limit:
         page = page[:options.limit]

@@ -31,7 +31,7 @@ def mirror_using_snapshot(store, snapshot_id):
 
 
 def forget_app(store, app_id):
-    """An unmanaged app takes its snapshots, backups and schedules with it."""
-    for kind in ("appSnap", "appBackup", "schedule"):
+    """An unmanaged app takes its snapshots, backups, schedules and execution hooks with it."""
+    for kind in ("appSnap", "appBackup", "schedule", "executionHook"):
         for doc in store.all(kind, _appID=app_id):
             store.delete(doc["id"])

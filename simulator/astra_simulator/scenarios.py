@@ -7,6 +7,7 @@ the same IDs while two state files still get different ones.
 import random
 import uuid
 
+from . import hooks, settings
 from .resources import NIL_UUID, iso
 
 SYSTEM_NAMESPACES = (("default", None), ("kube-system", "kubernetes"), ("trident", "netapp"))
@@ -55,6 +56,11 @@ def _obj(api_version, kind, name, labels=None, **extra):
     return dict(apiVersion=api_version, kind=kind, name=name, labels=dict(labels or {}), **extra)
 
 
+def _containers(*pairs):
+    """A workload's pod template containers: ((name, image), ...) -> [{name, image}]."""
+    return [{"name": name, "image": image} for name, image in pairs]
+
+
 def _pvc(name, storage_class, access_mode, size, labels=None):
     return _obj("v1", "PersistentVolumeClaim", name, labels, storageClassName=storage_class, accessModes=[access_mode], size=size)
 
@@ -65,8 +71,10 @@ SHOP = {"app": "shop"}
 # prod-east's workloads: (namespace, namespace labels, objects)
 PROD_EAST_WORKLOADS = (
     ("wordpress", {}, (
-        _obj("apps/v1", "Deployment", "wordpress", {**WORDPRESS, "tier": "frontend"}),
-        _obj("apps/v1", "Deployment", "wordpress-mysql", {**WORDPRESS, "tier": "mysql"}),
+        _obj("apps/v1", "Deployment", "wordpress", {**WORDPRESS, "tier": "frontend"},
+             containers=_containers(("wordpress", "docker.io/library/wordpress:6.4-apache"))),
+        _obj("apps/v1", "Deployment", "wordpress-mysql", {**WORDPRESS, "tier": "mysql"},
+             containers=_containers(("mysql", "docker.io/library/mysql:8.0.36"))),
         _obj("v1", "Service", "wordpress", WORDPRESS),
         _obj("v1", "Service", "wordpress-mysql", WORDPRESS),
         _obj("v1", "Secret", "mysql-pass", WORDPRESS),
@@ -75,7 +83,8 @@ PROD_EAST_WORKLOADS = (
         _pvc("mysql-pv-claim", "ontap-gold", RWO, "20Gi", WORDPRESS),
     )),
     ("jenkins", {}, (
-        _obj("apps/v1", "Deployment", "jenkins", {"app": "jenkins"}),
+        _obj("apps/v1", "Deployment", "jenkins", {"app": "jenkins"},
+             containers=_containers(("jenkins", "docker.io/jenkins/jenkins:2.440.1-lts"))),
         _obj("v1", "Service", "jenkins", {"app": "jenkins"}),
         _obj("v1", "ServiceAccount", "jenkins", {"app": "jenkins"}),
         _obj("v1", "Secret", "jenkins-admin", {"app": "jenkins"}),
@@ -83,21 +92,25 @@ PROD_EAST_WORKLOADS = (
         _pvc("jenkins-cache", "ontap-nas-economy", RWX, "10Gi", {"app": "jenkins"}),
     )),
     ("postgres", {}, (
-        _obj("apps/v1", "StatefulSet", "postgres", {"app": "postgres"}),
+        _obj("apps/v1", "StatefulSet", "postgres", {"app": "postgres"},
+             containers=_containers(("postgresql", "docker.io/bitnami/postgresql:16.2.0"),
+                                    ("metrics", "docker.io/bitnami/postgres-exporter:0.15.0"))),
         _obj("v1", "Service", "postgres", {"app": "postgres"}),
         _obj("v1", "Secret", "postgres-credentials", {"app": "postgres"}),
         _obj("v1", "ConfigMap", "postgres-config", {"app": "postgres"}),
         _pvc("data-postgres-0", "ontap-gold", RWO, "30Gi", {"app": "postgres"}),
     )),
     ("shop-frontend", SHOP, (
-        _obj("apps/v1", "Deployment", "frontend", {**SHOP, "tier": "frontend"}),
+        _obj("apps/v1", "Deployment", "frontend", {**SHOP, "tier": "frontend"}, replicas=2,
+             containers=_containers(("frontend", "registry.example.internal/shop/frontend:3.1.0"))),
         _obj("v1", "Service", "frontend", SHOP),
         _obj("v1", "Secret", "frontend-tls", SHOP),
         _pvc("frontend-assets", "ontap-gold", RWX, "5Gi", SHOP),
         _obj("v1", "ConfigMap", "debug-tools", {"tier": "debug"}),
     )),
     ("shop-db", SHOP, (
-        _obj("apps/v1", "StatefulSet", "shop-db", {**SHOP, "tier": "db"}),
+        _obj("apps/v1", "StatefulSet", "shop-db", {**SHOP, "tier": "db"},
+             containers=_containers(("mariadb", "docker.io/library/mariadb:11.2.3"))),
         _obj("v1", "Service", "shop-db", SHOP),
         _obj("v1", "Secret", "shop-db-credentials", SHOP),
         _pvc("data-shop-db-0", "ontap-gold", RWO, "20Gi", SHOP),
@@ -110,7 +123,7 @@ def sample_workload(namespace, labels=None, storage_class=None):
     and (when the cluster has a storage class) a PersistentVolumeClaim, labelled `app=<namespace>` plus `labels`."""
     selector = {"app": namespace, **(labels or {})}
     objects = [
-        _obj("apps/v1", "Deployment", namespace, selector),
+        _obj("apps/v1", "Deployment", namespace, selector, containers=_containers((namespace, "docker.io/library/nginx:1.25.4"))),
         _obj("v1", "Service", namespace, selector),
         _obj("v1", "Secret", "%s-credentials" % namespace, selector),
     ]
@@ -122,13 +135,16 @@ def sample_workload(namespace, labels=None, storage_class=None):
 SYSTEM_WORKLOADS = {
     "default": (_obj("v1", "Service", "kubernetes", {"component": "apiserver", "provider": "kubernetes"}),),
     "kube-system": (
-        _obj("apps/v1", "Deployment", "coredns", {"k8s-app": "kube-dns"}),
+        _obj("apps/v1", "Deployment", "coredns", {"k8s-app": "kube-dns"}, replicas=2,
+             containers=_containers(("coredns", "registry.k8s.io/coredns/coredns:v1.11.1"))),
         _obj("v1", "Service", "kube-dns", {"k8s-app": "kube-dns"}),
         _obj("v1", "ConfigMap", "coredns", {}),
     ),
     "trident": (
-        _obj("apps/v1", "Deployment", "trident-controller", {"app": "controller.csi.trident.netapp.io"}),
-        _obj("apps/v1", "DaemonSet", "trident-node-linux", {"app": "node.csi.trident.netapp.io"}),
+        _obj("apps/v1", "Deployment", "trident-controller", {"app": "controller.csi.trident.netapp.io"},
+             containers=_containers(("trident-main", "docker.io/netapp/trident:24.02.0"))),
+        _obj("apps/v1", "DaemonSet", "trident-node-linux", {"app": "node.csi.trident.netapp.io"},
+             containers=_containers(("trident-main", "docker.io/netapp/trident:24.02.0"))),
         _obj("v1", "Service", "trident-csi", {"app": "controller.csi.trident.netapp.io"}),
     ),
 }
@@ -238,11 +254,30 @@ class Builder:
         return cluster
 
 
+PRELOADED_HOOK_SCRIPT = """#!/bin/sh
+# Preloaded sample hook source (read only): quiesces MySQL around a snapshot.
+case "$1" in
+  pre) mysql -e 'FLUSH TABLES WITH READ LOCK' ;;
+  post) mysql -e 'UNLOCK TABLES' ;;
+esac
+"""
+
+
+def build_account(builder):
+    """What every fresh account has: its settings (execution hooks disabled, as since ACC 23.10)."""
+    builder.store.put("setting", settings.document(builder.new_id(), settings.EXECUTION_HOOKS, NIL_UUID))
+
+
 def build_empty(builder):
+    build_account(builder)
     builder.cloud("on-prem")
 
 
 def build_demo(builder):
+    build_account(builder)
+    builder.store.put("hookSource", hooks.source_document(
+        builder.new_id(), "netapp-mysql-quiesce", PRELOADED_HOOK_SCRIPT, NIL_UUID, preloaded=True, private=True,
+        description="Preloaded MySQL quiesce script"))
     bucket = builder.bucket("dr-bucket", "s3.on-prem.example.internal")
     cloud = builder.cloud("on-prem", default_bucket=bucket)
     prod_east = builder.kubernetes_cluster(

@@ -94,7 +94,17 @@ def _world_with_everything(sim):
     assert mirror.status_code == 201, mirror.text
     sim.wait_for("k8s/v1/appMirrors/" + mirror.json()["id"], "established")
     prod = sim.named("topology/v1/managedClusters", "prod-east")
+    assert sim.control("PUT", "executionHooks", json={"enabled": True}).status_code == 200
+    source = sim.post("core/v1/hookSources", {"type": "application/astra-hookSource", "version": "1.0", "name": "quiesce",
+                                              "sourceType": "script", "source": "ZWNobyBvawo="})
+    assert source.status_code == 201, source.text
+    hook = sim.post("k8s/v1/apps/%s/executionHooks" % app["id"], {
+        "type": "application/astra-executionHook", "version": "1.3", "name": "pre-snap", "hookType": "custom",
+        "action": "snapshot", "stage": "pre", "hookSourceID": source.json()["id"], "appID": app["id"]})
+    assert hook.status_code == 201, hook.text
     return {
+        "hookSource_id": source.json()["id"], "executionHook_id": hook.json()["id"],
+        "setting_id": sim.items("core/v1/settings")[0]["id"],
         "cloud_id": sim.items("topology/v1/clouds")[0]["id"], "cluster_id": prod["id"], "managedCluster_id": prod["id"],
         "namespace_id": sim.named("topology/v1/namespaces", "wordpress")["id"],
         "storageClass_id": sim.items("topology/v1/managedClusters/%s/storageClasses" % prod["id"])[0]["id"],
@@ -109,7 +119,8 @@ def _everything(sim, ids):
     app = "k8s/v1/apps/%s/" % ids["app_id"]
     return {path: sim.items(path) for path in ("k8s/v2/apps", app + "appSnaps", app + "appBackups", app + "schedules",
                                                "k8s/v1/appMirrors", "topology/v1/clouds", "topology/v1/buckets",
-                                               "topology/v1/managedClusters", "topology/v1/namespaces")}
+                                               "topology/v1/managedClusters", "topology/v1/namespaces",
+                                               "core/v1/hookSources", "core/v1/executionHooks", "core/v1/settings")}
 
 
 def test_another_account_is_refused_on_every_route_and_sees_nothing(sim, registered):

@@ -1,7 +1,7 @@
 """The API surface: every route module registers its endpoints on one Router."""
 
 from ..routing import Router
-from . import apps, mirrors, protection, topology
+from . import apps, hooks, mirrors, protection, topology
 
 
 def build_router():
@@ -10,4 +10,5 @@ def build_router():
     apps.register(router)
     protection.register(router)
     mirrors.register(router)
+    hooks.register(router)
     return router
