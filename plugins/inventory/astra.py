@@ -79,7 +79,7 @@ EXAMPLES = r'''
 # ASTRA_CA_PATH (what the AWX credential type in docs/awx-credential-type.yml injects).
 plugin: kubedr.astra.astra
 
-# ---
+---
 # dr.astra.yml - only prod-east's gold apps, grouped by their 'tier' label, with a cache of one hour.
 plugin: kubedr.astra.astra
 clusters:
@@ -98,7 +98,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/kubedr-astra-inventory
 cache_timeout: 3600
 
-# ---
+---
 # Host names without the cluster, and the connection given in the file (the token still from ASTRA_API_TOKEN).
 plugin: kubedr.astra.astra
 api_url: https://astra.example.com

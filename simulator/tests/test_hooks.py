@@ -460,8 +460,8 @@ def test_post_restore_hooks_run_after_restores_and_clones(hooked):
     snap = sim.completed_snapshot(app["id"], "s1")
     assert runs(sim) == []
     # in place
-    response = sim.put("k8s/v2/apps/" + app["id"], {"type": "application/astra-app", "version": "2.2",
-                                                     "snapshotID": snap["id"]}, headers={"ForceUpdate": "true"})
+    body = {"type": "application/astra-app", "version": "2.2", "snapshotID": snap["id"]}
+    response = sim.put("k8s/v2/apps/" + app["id"], body, headers={"ForceUpdate": "true"})
     assert response.status_code == 204, response.text
     sim.wait_for_app(app["id"], "ready")
     (run,) = wait_until(lambda: runs(sim), what="the post-restore hook")
@@ -498,13 +498,13 @@ def test_post_failover_hooks_run_on_the_destination(hooked):
     assert runs(sim) == []          # establishing and replicating run no hooks
     # the standby holds only PVCs: the source's hooks match nothing on it yet
     assert sim.get("core/v1/executionHooks/" + failover["id"]).json()["matchingContainers"][0]["namespaceName"] == "wordpress"
-    put = sim.put("k8s/v1/appMirrors/" + mirror["id"], {"type": "application/astra-appMirror", "version": "1.1",
-                                                         "stateDesired": "failedOver"})
+    body = {"type": "application/astra-appMirror", "version": "1.1", "stateDesired": "failedOver"}
+    put = sim.put("k8s/v1/appMirrors/" + mirror["id"], body)
     assert put.status_code == 200, put.text
     sim.wait_for("k8s/v1/appMirrors/" + mirror["id"], "failedOver")
     log = runs(sim)
-    assert sorted((r["hookName"], r["containerName"]) for r in log) == [("post-failover", "mysql"),
-                                                                         ("post-restore", "wordpress")]
+    ran = sorted((r["hookName"], r["containerName"]) for r in log)
+    assert ran == [("post-failover", "mysql"), ("post-restore", "wordpress")]
     assert {r["targetAppID"] for r in log} == {mirror["destinationAppID"]}
     assert {r["appID"] for r in log} == {app["id"]}
     assert {r["operation"]["kind"] for r in log} == {"appMirror"}

@@ -50,7 +50,17 @@ class DemoEstate:
     def __init__(self):
         self.buckets, self.clouds, self.clusters = [], [], []
         self.storage_classes, self.api_resources = {}, {}
+        # What the scenario stores account-wide (settings, preloaded hook sources): recorded, not modelled here.
+        self.account_documents = []
+        self.store = self
         scenarios.build_demo(self)
+
+    def put(self, kind, document):
+        self.account_documents.append((kind, document))
+
+    @staticmethod
+    def new_id():
+        return str(uuid.uuid4())
 
     def bucket(self, name, _server_url):
         bucket = {"id": demo_id(name), "type": "application/astra-bucket", "version": "1.1", "name": name,
