@@ -7,10 +7,7 @@
 class ModuleDocFragment:
     """Connection options shared by every kubedr.astra module (argspec: astra_module.astra_argument_spec).
 
-    PLUGINS: the same options for plugins (the kubedr.astra.astra inventory), each with its ASTRA_* environment variable
-    for the plugin config system (modules read them through their argspec fallbacks). Doc fragments must be literal
-    strings; tests/unit/plugins/module_utils/test_inventory.py checks that PLUGINS is DOCUMENTATION plus the env
-    entries (ca_path typed str: the config system would turn an empty path into the working directory).
+    PLUGIN_ENVIRONMENT: what a plugin (the kubedr.astra.astra inventory) adds to these options.
     """
 
     DOCUMENTATION = r'''
@@ -85,89 +82,31 @@ requirements:
   - pydantic >= 2.5
 '''
 
-    PLUGINS = r'''
+    # Listed before kubedr.astra.connection by a plugin: an option's keys here are merged onto its definition above
+    # (and win over it): each option's ASTRA_* variable for the plugin config system (modules read them through their
+    # argspec fallbacks), and ca_path typed str (the config system turns an empty path into the working directory).
+    PLUGIN_ENVIRONMENT = r'''
 options:
   api_url:
-    description:
-      - Base URL of the Astra Control API, without the C(/accounts/...) part, for example V(https://astra.example.com).
-      - Checked before any request is sent; a URL that already holds C(/accounts/<id>) is refused with the base URL to use.
-      - If not set, the value of the E(ASTRA_API_URL) environment variable is used.
-    type: str
-    required: true
     env:
       - name: ASTRA_API_URL
   account_id:
-    description:
-      - ID of the Astra Control account (a UUID, shown in the UI under I(API access)).
-      - Must be a UUID; anything else is refused before any request, so the API token only ever goes to C(<api_url>/accounts/<account_id>/).
-      - If not set, the value of the E(ASTRA_ACCOUNT_ID) environment variable is used.
-    type: str
-    required: true
     env:
       - name: ASTRA_ACCOUNT_ID
   api_token:
-    description:
-      - 'API token sent as C(Authorization: Bearer <token>) on every request.'
-      - If not set, the value of the E(ASTRA_API_TOKEN) environment variable is used.
-      - The token never appears in results, warnings or error messages.
-    type: str
-    required: true
     env:
       - name: ASTRA_API_TOKEN
   validate_certs:
-    description:
-      - Whether to verify the TLS certificate of the API server.
-      - Set to V(false) only for throw-away test setups (every task then warns); prefer O(ca_path) for private certificate
-        authorities.
-      - If not set, the value of the E(ASTRA_VALIDATE_CERTS) environment variable is used.
-    type: bool
-    default: true
     env:
       - name: ASTRA_VALIDATE_CERTS
   ca_path:
-    description:
-      - Path of a PEM file (or an OpenSSL hashed directory) with the certificate authorities that verify the API server's
-        certificate. Only these CAs are trusted then.
-      - If unset, empty, or naming a file that is empty or holds only white space (what an AWX credential writes for a blank
-        CA field), the system trust store is used, as OpenSSL on the controller or in the execution environment finds it -
-        E(SSL_CERT_FILE) and E(SSL_CERT_DIR) when set, otherwise OpenSSL's default CA file and directory (C(/etc/ssl/certs)
-        on Debian and Ubuntu, C(/etc/pki/tls/certs/ca-bundle.crt) on RHEL and UBI), where C(update-ca-certificates) and C(update-ca-trust)
-        install a corporate CA. The bundle of the Python package C(certifi) is used only on a machine whose OpenSSL knows
-        no CA at all.
-      - Environment variables such as E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) do not override this option or O(validate_certs).
-      - If not set, the value of the E(ASTRA_CA_PATH) environment variable is used.
     type: str
     env:
       - name: ASTRA_CA_PATH
   timeout:
-    description:
-      - Seconds to wait for a connection and for each response of one HTTP request; not for a whole operation (modules that
-        wait have C(wait_timeout) for that).
-      - If not set, the value of the E(ASTRA_TIMEOUT) environment variable is used.
-    type: int
-    default: 30
     env:
       - name: ASTRA_TIMEOUT
   retry_timeout:
-    description:
-      - For how many seconds, from its first attempt, one request is repeated after a connection error, a timeout or HTTP
-        429, 502, 503 or 504 (a GET also after 500), with capped exponential backoff and jitter (0.25 s growing to at most
-        10 s between attempts) that honours C(Retry-After). The request fails once the next attempt would start later than
-        that, with the API's last answer and the number of attempts.
-      - A flaky network converges; an API that stays down fails the task after about this long, so a runbook can stop.
-      - GET, PUT and DELETE are repeated. A create (POST) whose answer was lost is never repeated blindly; the module first
-        looks for the resource it may have created and adopts it.
-      - V(0) turns retries off.
-      - If not set, the value of the E(ASTRA_RETRY_TIMEOUT) environment variable is used.
-    type: int
-    default: 60
     env:
       - name: ASTRA_RETRY_TIMEOUT
-notes:
-  - The plugin runs on the Ansible controller (or in the execution environment) and needs the Python libraries C(requests)
-    and C(pydantic) (version 2) in the Python that runs Ansible.
-  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
-requirements:
-  - requests >= 2.31
-  - pydantic >= 2.5
 '''

@@ -64,7 +64,8 @@ options:
     elements: str
     default: []
 extends_documentation_fragment:
-  - kubedr.astra.connection.plugins
+  - kubedr.astra.connection.plugin_environment
+  - kubedr.astra.connection
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 seealso:

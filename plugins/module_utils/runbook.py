@@ -468,14 +468,35 @@ def _failed_checks(results, key, prefix, item=lambda result: result.get("item"))
             if (item(result) or {}).get("key") == key and _failed(result)]
 
 
+def _per_app(apps, clusters, check):
+    """app key -> its problems: check(app), or, when Astra Control could not be read, only that (nothing else can be
+    checked without it)."""
+    if clusters["error"] is not None:
+        unreachable = "Astra Control cannot be reached or refused the credentials: %s" % clusters["error"]
+        return dict((app["key"], [unreachable]) for app in apps)
+    return dict((app["key"], check(app)) for app in apps)
+
+
+def _source_app_problems(app, info, source_apps, require_ready=False):
+    """The problems of the app itself on its cluster, from astra_app_info of that cluster (None: not read)."""
+    if info is None:
+        return []
+    if _failed(info):
+        return ["%s on %s: %s" % (app["name"], app["cluster"], info.get("msg", ""))]
+    source = source_apps.get(app["key"])
+    if source is None:
+        return ["%s is not managed on %s (run the protect runbook first)" % (app["name"], app["cluster"])]
+    if require_ready and source.get("state") != "ready":
+        return ["%s on %s is not ready (state %s)" % (app["name"], app["cluster"], source.get("state"))]
+    return []
+
+
 def _protect_problems(apps, clusters, checks):
-    problems = {}
     managed = clusters["managed_states"]
-    for app in apps:
+
+    def check(app):
         found = []
-        if clusters["error"] is not None:
-            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
-        elif app["cluster"] not in managed:
+        if app["cluster"] not in managed:
             found.append("cluster %s is not known to Astra Control (known: %s)" % (app["cluster"], ", ".join(sorted(managed))))
         elif managed[app["cluster"]] != "managed":
             found.append("cluster %s is not managed by Astra Control (managedState %s)" % (app["cluster"], managed[app["cluster"]]))
@@ -484,54 +505,35 @@ def _protect_problems(apps, clusters, checks):
         found += _failed_checks(checks.get("app_checks"), app["key"], app["label"] + ": ")
         found += _failed_checks(checks.get("policy_checks"), app["key"], "protection policy of %s: " % app["label"],
                                 item=lambda result: (result.get("item") or {}).get("item"))
-        problems[app["key"]] = found
-    return problems, {}
+        return found
+    return _per_app(apps, clusters, check), {}
 
 
 def _replicate_problems(apps, clusters, checks):
-    problems = {}
     app_info = _results_by_item(checks.get("app_info"))
-    source_apps = checks.get("source_apps") or {}
-    for app in apps:
-        found = []
-        problems[app["key"]] = found
-        if clusters["error"] is not None:
-            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
-            continue
-        found += _cluster_problems(app, clusters, "replicate", running=True)
+
+    def check(app):
+        found = _cluster_problems(app, clusters, "replicate", running=True)
         if app["cluster"] == app["destination_cluster"]:
             found.append("%s: cluster and destination_cluster are both %s" % (app["name"], app["cluster"]))
         if _duplicated(apps, app):
             found.append("%s is listed more than once" % app["label"])
-        info = app_info.get(app["cluster"])
-        if info is not None:
-            if _failed(info):
-                found.append("%s: %s" % (app["label"], info.get("msg", "")))
-            elif app["key"] not in source_apps:
-                found.append("%s is not managed on %s (run the protect runbook first)" % (app["name"], app["cluster"]))
-            elif source_apps[app["key"]].get("state") != "ready":
-                found.append("%s on %s is not ready (state %s)" % (app["name"], app["cluster"], source_apps[app["key"]].get("state")))
-        found += _failed_checks(checks.get("mirror_checks"), app["key"], "mirror of %s: " % app["label"])
-    return problems, {}
+        found += _source_app_problems(app, app_info.get(app["cluster"]), checks.get("source_apps") or {}, require_ready=True)
+        return found + _failed_checks(checks.get("mirror_checks"), app["key"], "mirror of %s: " % app["label"])
+    return _per_app(apps, clusters, check), {}
 
 
 def _drill_problems(apps, clusters, checks):
-    problems, ids = {}, {}
     states = clusters["states"]
     managed = managed_clusters(clusters)
     app_info = _results_by_item(checks.get("app_info"))
     source_apps = checks.get("source_apps") or {}
     clone_checks = dict(((result.get("item") or {}).get("key"), result)
                         for result in (checks.get("clone_checks") or {}).get("results") or [])
-    for app in apps:
-        found = []
-        problems[app["key"]] = found
-        if clusters["error"] is not None:
-            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
-            continue
+
+    def check(app):
         name, cluster, destination = app["name"], app["cluster"], app["destination_cluster"]
-        if _duplicated(apps, app):
-            found.append("%s on %s is listed more than once" % (name, cluster))
+        found = ["%s on %s is listed more than once" % (name, cluster)] if _duplicated(apps, app) else []
         found += _cluster_problems(app, clusters, "drill")
         if destination and destination == cluster:
             found.append("%s: the destination cluster is its own cluster %s; a drill clones onto the DR cluster and "
@@ -541,41 +543,33 @@ def _drill_problems(apps, clusters, checks):
         if cluster in managed and states[cluster] != "running" and app["source"] != "backup":
             found.append("%s: its cluster %s cannot be reached (state %s) and a drill from a %s reads its data there; "
                          "drill from a backup instead" % (name, cluster, states[cluster], app["source"]))
-        info = app_info.get(cluster)
-        if info is not None:
-            if _failed(info):
-                found.append("%s on %s: %s" % (name, cluster, info.get("msg", "")))
-            elif app["key"] not in source_apps:
-                found.append("%s is not managed on %s (run the protect runbook first)" % (name, cluster))
-        check = clone_checks.get(app["key"])
-        if check is None:
-            continue
-        point = check.get("restore_point") or {}
-        ids[app["key"]] = {"source_app_id": (source_apps.get(app["key"]) or {}).get("id"),
-                           ("backup_id" if app["backup"] else "snapshot_id"): point.get("id")}
-        if _failed(check):
-            found.append("clone %s of %s on %s: %s" % (app["clone_name"], name, destination, check.get("msg", "")))
-        elif (check.get("app") or {}).get("id", "") != CHECK_MODE_PLACEHOLDER_ID:
+        found += _source_app_problems(app, app_info.get(cluster), source_apps)
+        clone = clone_checks.get(app["key"])
+        if clone is not None and _failed(clone):
+            found.append("clone %s of %s on %s: %s" % (app["clone_name"], name, destination, clone.get("msg", "")))
+        elif clone is not None and (clone.get("app") or {}).get("id", "") != CHECK_MODE_PLACEHOLDER_ID:
             found.append("app %s already exists on %s (a clone kept by an earlier drill?); remove it first (the drill "
                          "role with tasks_from: cleanup)" % (app["clone_name"], destination))
-    return problems, ids
+        return found
+
+    ids = {}
+    for app in apps:
+        if app["key"] in clone_checks:
+            point = clone_checks[app["key"]].get("restore_point") or {}
+            ids[app["key"]] = {"source_app_id": (source_apps.get(app["key"]) or {}).get("id"),
+                               ("backup_id" if app["backup"] else "snapshot_id"): point.get("id")}
+    return _per_app(apps, clusters, check), ids
 
 
 def _failover_problems(apps, clusters, checks):
-    problems = {}
     states = clusters["states"]
     managed = managed_clusters(clusters)
     mirrors = checks.get("mirrors") or {}
     planned = bool(checks.get("planned"))
-    for app in apps:
-        found = []
-        problems[app["key"]] = found
-        if clusters["error"] is not None:
-            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
-            continue
+
+    def check(app):
         name, cluster, destination = app["name"], app["cluster"], app["destination_cluster"]
-        if _duplicated(apps, app):
-            found.append("%s is listed more than once" % app["label"])
+        found = ["%s is listed more than once" % app["label"]] if _duplicated(apps, app) else []
         found += _cluster_problems(app, clusters, "failover")
         if destination in managed and states[destination] != "running":
             found.append("destination cluster %s of %s cannot be reached (state %s); the app cannot come up there"
@@ -586,12 +580,25 @@ def _failover_problems(apps, clusters, checks):
         if app["key"] not in mirrors and cluster in managed and destination in managed:
             found.append("%s has no AppMirror between %s and %s: there is nothing to fail over (replicate it first: "
                          "the replicate runbook)" % (name, cluster, destination))
-        found += _failed_checks(checks.get("checks"), app["key"], app["label"] + ": ")
-    return problems, _mirror_ids(mirrors)
+        return found + _failed_checks(checks.get("checks"), app["key"], app["label"] + ": ")
+    return _per_app(apps, clusters, check), _mirror_ids(mirrors)
 
 
 def _mirror_ids(mirrors):
     return dict((key, {"mirror_id": mirror.get("id")}) for key, mirror in mirrors.items())
+
+
+def _failback_phase(app, mirror):
+    """resync, reverse or home for the app's mirror; None when the mirror is in no state a failback can start from."""
+    from_home = mirror.get("sourceClusterName") == app["cluster"]
+    state = mirror.get("state")
+    if state == "failedOver" and from_home:
+        return "resync"
+    if state == "established" and not from_home:
+        return "reverse"
+    if state in ("established", "establishing") and from_home:
+        return "home"
+    return None
 
 
 def failback_phases(apps, clusters, app_mirrors):
@@ -601,35 +608,26 @@ def failback_phases(apps, clusters, app_mirrors):
     (reverse); home: replicating from home already (nothing to do but keep it so); mirrors: app key -> its mirror;
     problems: app key -> what stops its failback.
     """
-    phases = {"resync": [], "reverse": [], "home": [], "mirrors": {}, "problems": {}}
+    phases = {"resync": [], "reverse": [], "home": [], "mirrors": {}}
     mirrors = find_mirrors(apps, app_mirrors) if clusters["error"] is None else {}
-    for app in apps:
-        found = []
-        phases["problems"][app["key"]] = found
-        if clusters["error"] is not None:
-            found.append("Astra Control cannot be reached or refused the credentials: %s" % clusters["error"])
-            continue
-        if _duplicated(apps, app):
-            found.append("%s is listed more than once" % app["label"])
+
+    def check(app):
+        found = ["%s is listed more than once" % app["label"]] if _duplicated(apps, app) else []
         found += _cluster_problems(app, clusters, "failback", running=True, why="; a failback needs both clusters")
         mirror = mirrors.get(app["key"])
         if mirror is None:
-            if not found:
-                found.append("%s has no AppMirror between %s and %s: there is nothing to fail back"
-                             % (app["name"], app["cluster"], app["destination_cluster"]))
-            continue
+            return found or ["%s has no AppMirror between %s and %s: there is nothing to fail back"
+                             % (app["name"], app["cluster"], app["destination_cluster"])]
         phases["mirrors"][app["key"]] = mirror
-        from_home = mirror.get("sourceClusterName") == app["cluster"]
-        state = mirror.get("state")
-        if state == "failedOver" and from_home:
-            phases["resync"].append(app["key"])
-        elif state == "established" and not from_home:
-            phases["reverse"].append(app["key"])
-        elif state in ("established", "establishing") and from_home:
-            phases["home"].append(app["key"])
-        else:
-            found.append("the AppMirror of %s is %s from %s to %s; wait until it is failedOver or established and run "
-                         "again" % (app["name"], state, mirror.get("sourceClusterName"), mirror.get("destinationClusterName")))
+        phase = _failback_phase(app, mirror)
+        if phase is None:
+            return found + ["the AppMirror of %s is %s from %s to %s; wait until it is failedOver or established and "
+                            "run again" % (app["name"], mirror.get("state"), mirror.get("sourceClusterName"),
+                                           mirror.get("destinationClusterName"))]
+        phases[phase].append(app["key"])
+        return found
+
+    phases["problems"] = _per_app(apps, clusters, check)
     return phases
 
 

@@ -17,7 +17,7 @@ from .faults import consume_failure
 from .labels import Selector, SelectorError, matches_all
 from .problems import ApiProblem, reason
 from .relations import forget_app, mirror_involving
-from .resources import iso, new_id, new_metadata, public, state_detail, touch
+from .resources import apply_labels, iso, new_id, new_metadata, public, state_detail, touch
 from .schema import (DNS_1123, IDENTIFIER, METADATA_UPDATE, TIMESTAMP, Any, Arr, Obj, Str, envelope, validate)
 
 VERSIONS = ("2.0", "2.1", "2.2")
@@ -291,9 +291,7 @@ def update(call, app):
     app["name"] = name
     app["namespaceScopedResources"] = namespace_scope
     app["clusterScopedResources"] = cluster_scope
-    labels = (body.get("metadata") or {}).get("labels")
-    if labels is not None:
-        app["metadata"]["labels"] = labels
+    apply_labels(app, body)
     if redefined:
         _start_discovery(store, call.engine, app)
     touch(app, store.setting("user_id"))

@@ -33,7 +33,7 @@ import re
 from . import assets, settings, world
 from .faults import consume_failure
 from .problems import ApiProblem, reason
-from .resources import iso, new_id, new_metadata, public, state_detail, touch
+from .resources import iso, new_id, new_metadata, public, save_update, state_detail
 from .schema import IDENTIFIER, METADATA_UPDATE, Arr, Obj, Str, envelope, validate
 
 SOURCE_VERSIONS = ("1.0",)
@@ -189,11 +189,7 @@ def update_source(call, source):
         if key in body:
             source[key] = body[key]
     source["sourceMD5Checksum"] = checksum(source["source"])
-    labels = (body.get("metadata") or {}).get("labels")
-    if labels is not None:
-        source["metadata"]["labels"] = labels
-    touch(source, store.setting("user_id"))
-    store.put("hookSource", source)
+    save_update(store, "hookSource", source, body)
 
 
 def delete_source(call, source):
@@ -348,11 +344,7 @@ def update_hook(call, hook, path_app=None):
     fields.update({key: body[key] for key in HOOK_SETTABLE if key in body})
     _check_hook(store, fields, path_app, hook["id"])
     hook.update(fields)
-    labels = (body.get("metadata") or {}).get("labels")
-    if labels is not None:
-        hook["metadata"]["labels"] = labels
-    touch(hook, store.setting("user_id"))
-    store.put("executionHook", hook)
+    save_update(store, "executionHook", hook, body)
 
 
 def delete_hook(call, hook):

@@ -28,7 +28,7 @@ from .faults import consume_failure
 from .problems import ApiProblem, reason
 from .protection import SNAP_VERSIONS, TRIGGER_LABEL, timestamp_suffix
 from .relations import mirror_involving, mirrors_of, transferring
-from .resources import NIL_UUID, iso, new_id, new_metadata, public, state_detail, touch
+from .resources import NIL_UUID, apply_labels, iso, new_id, new_metadata, public, state_detail, touch
 from .schema import IDENTIFIER, METADATA_UPDATE, Any, Arr, Obj, Str, envelope, validate
 
 VERSIONS = ("1.0", "1.1")
@@ -612,9 +612,7 @@ def update(call, mirror):
         raise _not_allowed(mirror, desired)
     elif swap:
         raise _not_allowed(mirror, desired, "source and destination can't be swapped while the relationship is establishing")
-    labels = (body.get("metadata") or {}).get("labels")
-    if labels is not None:
-        mirror["metadata"]["labels"] = labels
+    apply_labels(mirror, body)
     if action == "delete":
         start_delete(store, engine, mirror)
     elif action == "failover":

@@ -45,6 +45,20 @@ def touch(resource, modified_by=None):
         resource["metadata"]["modifiedBy"] = modified_by
 
 
+def apply_labels(resource, body):
+    """A PUT's metadata.labels, when it sends them, replace the resource's."""
+    labels = (body.get("metadata") or {}).get("labels")
+    if labels is not None:
+        resource["metadata"]["labels"] = labels
+
+
+def save_update(store, kind, resource, body):
+    """The end of a PUT: the body's labels, the modification stamp, the resource stored."""
+    apply_labels(resource, body)
+    touch(resource, store.setting("user_id"))
+    store.put(kind, resource)
+
+
 def public(document):
     """The API view of a stored document: internal facts live under keys starting with '_'."""
     return {key: value for key, value in document.items() if not key.startswith("_")}

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 
 from .engine import PERIODS
 from .problems import ApiProblem, reason
-from .resources import new_id, new_metadata, public, touch
+from .resources import new_id, new_metadata, public, save_update
 from .schema import IDENTIFIER, METADATA_UPDATE, Nullable, Obj, Str, envelope, validate
 
 VERSIONS = ("1.0", "1.1", "1.2", "1.3")
@@ -199,11 +199,7 @@ def update(call, app, schedule):
     for key in SETTABLE:
         schedule.pop(key, None)
     schedule.update(fields)
-    labels = (body.get("metadata") or {}).get("labels")
-    if labels is not None:
-        schedule["metadata"]["labels"] = labels
-    touch(schedule, store.setting("user_id"))
-    store.put("schedule", schedule)
+    save_update(store, "schedule", schedule, body)
     if retimed:
         call.engine.cancel(schedule["id"])
         arm(store, call.engine, schedule, app)

@@ -11,7 +11,7 @@ hookSources call is refused (403 problem 168) until it is `"true"`.
 """
 
 from .problems import ApiProblem, reason
-from .resources import new_id, new_metadata, public, touch
+from .resources import new_id, new_metadata, public, save_update, touch
 from .schema import IDENTIFIER, METADATA_UPDATE, Any, Arr, Obj, Str, envelope, validate
 
 VERSIONS = ("1.0", "1.1")
@@ -122,11 +122,7 @@ def update(store, setting, body):
         setting["currentConfig"] = merged
         setting["state"] = "valid"
         setting["stateUnready"] = []
-    labels = (body.get("metadata") or {}).get("labels")
-    if labels is not None:
-        setting["metadata"]["labels"] = labels
-    touch(setting, store.setting("user_id"))
-    store.put("setting", setting)
+    save_update(store, "setting", setting, body)
 
 
 def set_hooks_enabled(store, enabled):

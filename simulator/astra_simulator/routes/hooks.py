@@ -4,10 +4,11 @@ sources (`core/v1/hookSources`) and account settings (`core/v1/settings`).
 Every hooks and hook-sources call is refused (403 problem 168) while the account's execution-hooks setting is off.
 """
 
-from .. import apps, hooks, settings
+from .. import hooks, settings
 from ..problems import ApiProblem
 from ..query import INCLUDE_LIMIT_FILTER, INCLUDE_LIMIT_FILTER_COUNT_ORDER_SKIP
 from ..routing import Created
+from .scope import scoped_app
 
 SOURCES = "core/v1/hookSources"
 SOURCE = SOURCES + "/{hookSource_id}"
@@ -23,16 +24,6 @@ def _enabled(call):
     settings.require_hooks_enabled(call.store)
 
 
-def _app(call):
-    """The app of an app-scoped path (None on the account-scoped ones); unknown: problem 2 (GET, POST) or 1."""
-    if "app_id" not in call.params:
-        return None
-    app = apps.get(call.store, call.params["app_id"])
-    if app is None:
-        raise call.missing("App %s" % call.params["app_id"])
-    return app
-
-
 def _source(call):
     _enabled(call)
     source = call.store.get("hookSource", call.params["hookSource_id"])
@@ -43,7 +34,7 @@ def _source(call):
 
 def _hook(call):
     _enabled(call)
-    app = _app(call)
+    app = scoped_app(call)
     hook = call.store.get("executionHook", call.params["executionHook_id"])
     if hook is None or (app is not None and hook["appID"] != app["id"]):
         raise call.missing("Execution hook %s" % call.params["executionHook_id"])
@@ -78,12 +69,12 @@ def register(router):
     # execution hooks ----------------------------------------------------------
     def list_hooks(call):
         _enabled(call)
-        app = _app(call)
+        app = scoped_app(call)
         return [hooks.render_hook(call.store, h) for h in hooks.store_hooks(call.store, app["id"] if app else None)]
 
     def create_hook(call):
         _enabled(call)
-        app = _app(call)
+        app = scoped_app(call)
         hook = hooks.create_hook(call, app)
         collection = APP_HOOKS.replace("{app_id}", app["id"]) if app else HOOKS
         return Created(hooks.render_hook(call.store, hook), "%s/%s" % (collection, hook["id"]))

@@ -1,8 +1,9 @@
 """k8s/v1/appMirrors and the per-app k8s/v1/apps/{id}/appMirrors (mirrors whose source or destination is the app)."""
 
-from .. import apps, mirrors
+from .. import mirrors
 from ..query import INCLUDE_LIMIT_FILTER
 from ..routing import Created
+from .scope import scoped_app
 
 MIRRORS = "k8s/v1/appMirrors"
 MIRROR = MIRRORS + "/{appMirror_id}"
@@ -10,18 +11,8 @@ APP_MIRRORS = "k8s/v1/apps/{app_id}/appMirrors"
 APP_MIRROR = APP_MIRRORS + "/{appMirror_id}"
 
 
-def _app(call):
-    """The app of a per-app path (None on the account-wide paths); unknown: problem 2 (GET, POST) or 1 (PUT, DELETE)."""
-    if "app_id" not in call.params:
-        return None
-    app = apps.get(call.store, call.params["app_id"])
-    if app is None:
-        raise call.missing("App %s" % call.params["app_id"])
-    return app
-
-
 def _mirror(call):
-    app = _app(call)
+    app = scoped_app(call)
     mirror = call.store.get("appMirror", call.params["appMirror_id"])
     if mirror is None or (app is not None and app["id"] not in (mirror["sourceAppID"], mirror["destinationAppID"])):
         raise call.missing("AppMirror %s" % call.params["appMirror_id"])
@@ -29,12 +20,12 @@ def _mirror(call):
 
 
 def list_mirrors(call):
-    app = _app(call)
+    app = scoped_app(call)
     return [mirrors.render(m) for m in mirrors.listed(call.store, app["id"] if app else None)]
 
 
 def create_mirror(call):
-    mirror = mirrors.create(call, _app(call))
+    mirror = mirrors.create(call, scoped_app(call))
     return Created(mirrors.render(mirror), "%s/%s" % (MIRRORS, mirror["id"]))
 
 

@@ -184,7 +184,7 @@ def test_replicate_refusals():
     assert problems["hr@prod-east"][0] == "destination cluster dr-down of hr is not managed and reachable (state failed)"
     failed_read = problems_of("replicate", normalised[:1], app_info={"results": [
         {"item": "prod-east", "failed": True, "msg": "timed out"}]}, source_apps={})
-    assert failed_read["postgres@prod-east"] == ["postgres (prod-east -> dr-west): timed out"]
+    assert failed_read["postgres@prod-east"] == ["postgres on prod-east: timed out"]
 
 
 def test_drill_refusals_and_ids():
