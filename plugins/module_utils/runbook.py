@@ -30,6 +30,9 @@ UNLOADABLE_INCLUDE = ("a task file it includes could not be found or loaded (Ans
                       "the error is in the output above)")
 PREFLIGHT = "pre-flight"
 REPORT_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "rto_target_seconds", "rpo_target_seconds")
+# What a step can measure for an app (record_step): its recovery time and point, and whether the restore point it
+# recovered from was app-consistent (True/False; None: not known).
+MEASURES = ("rto_seconds", "rpo_seconds", "app_consistent")
 RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback")
 # The ID astra_app_clone returns in check mode for a clone it would create (an existing clone has its real ID).
 CHECK_MODE_PLACEHOLDER_ID = "check-mode-placeholder-id"
@@ -127,14 +130,14 @@ def new_record(apps):
                 raise RunbookError("%s of app %s must be a number of seconds, 0 or more; got %r (set it in the app "
                                    "entry or the runbook's default)" % (target, key, value))
         record[key] = {"app": dict(app), "steps": [], "astra_ids": {}, "rto_seconds": None, "rpo_seconds": None,
-                       "notes": [], "skipped": None, "not_measured": None}
+                       "notes": [], "skipped": None, "not_measured": None, "app_consistent": None}
     return record
 
 
 def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measured=None, **measures):
     """The record with `step` (a report step dict) appended to app `key`, plus Astra IDs, notes and measures.
 
-    measures: rto_seconds and rpo_seconds (None values are ignored). skipped: why the app's run stopped before it
+    measures: rto_seconds, rpo_seconds and app_consistent (None values are ignored). skipped: why the app's run stopped before it
     started (the app is then reported skipped unless a step failed). not_measured: why there was no recovery to
     measure (an app already failed over, for example); its RTO and RPO targets are then not judged.
     """
@@ -154,8 +157,8 @@ def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measu
         if note and note not in entry["notes"]:
             entry["notes"].append(note)
     for name, value in measures.items():
-        if name not in ("rto_seconds", "rpo_seconds"):
-            raise RunbookError("record_step: unknown measure %r (rto_seconds, rpo_seconds)" % name)
+        if name not in MEASURES:
+            raise RunbookError("record_step: unknown measure %r (%s)" % (name, ", ".join(MEASURES)))
         if value is not None:
             entry[name] = value
     return result
@@ -210,6 +213,12 @@ def _verdict(entry, targets):
             problems.append("%s was not measured, so the target of %s s is not shown to be met" % (label, target))
         elif float(actual) > float(target):
             problems.append("%s %s s exceeds the target of %s s" % (label, actual, target))
+    if app.get("require_app_consistent") and targets and not problems and not entry.get("skipped"):
+        if entry.get("app_consistent") is None:
+            problems.append("app consistency was not established, so the require_app_consistent target is not shown "
+                            "to be met")
+        elif not entry["app_consistent"]:
+            problems.append("the restore point is not app-consistent (require_app_consistent)")
     return problems
 
 
@@ -295,7 +304,8 @@ def normalise_apps(apps, runbook, settings=None):
         name, cluster = app.get("name"), app.get("cluster")
         entry = {"key": "%s@%s" % (name, cluster), "name": name, "cluster": cluster}
         if runbook == "protect":
-            entry.update(namespaces=app.get("namespaces"), wave=_wave(app), label="%s on %s" % (name, cluster))
+            entry.update(namespaces=app.get("namespaces"), wave=_wave(app), label="%s on %s" % (name, cluster),
+                         execution_hooks=list(app.get("execution_hooks") or []))
             normalised.append(entry)
             continue
         destination = app.get("destination_cluster") or settings.get("destination_cluster")
@@ -311,6 +321,7 @@ def normalise_apps(apps, runbook, settings=None):
                 snapshot={"snapshot": "latest", "mirror": "latest_replicated"}.get(source),
                 clone_name="%s%s" % (name, settings.get("namespace_suffix") or ""),
                 storage_class_mapping=app.get("storage_class_mapping") or settings.get("storage_class_mapping"),
+                require_app_consistent=bool(_target(app, settings, "require_app_consistent")),
             )
         if runbook in ("drill", "failover", "failback"):
             entry.update(rto_target_seconds=_target(app, settings, "rto_target_seconds"),
@@ -493,6 +504,8 @@ def _source_app_problems(app, info, source_apps, require_ready=False):
 
 def _protect_problems(apps, clusters, checks):
     managed = clusters["managed_states"]
+    hook_info = checks.get("hook_info")
+    hooks_usable = checks.get("enable_hooks") or (isinstance(hook_info, dict) and hook_info.get("execution_hooks_enabled"))
 
     def check(app):
         found = []
@@ -505,6 +518,10 @@ def _protect_problems(apps, clusters, checks):
         found += _failed_checks(checks.get("app_checks"), app["key"], app["label"] + ": ")
         found += _failed_checks(checks.get("policy_checks"), app["key"], "protection policy of %s: " % app["label"],
                                 item=lambda result: (result.get("item") or {}).get("item"))
+        if app.get("execution_hooks") and not hooks_usable:
+            found.append("%s has execution hooks, but execution hooks are disabled in the Astra Control account: set "
+                         "protect_enable_execution_hooks: true, or enable them in Astra Control (Account > Settings)"
+                         % app["label"])
         return found
     return _per_app(apps, clusters, check), {}
 
@@ -724,13 +741,29 @@ def recovery_clusters(results, runbook):
     return clusters
 
 
-def record_ready(record, runbook, results, app_info, clusters=None, planned=True, check_mode=False):
+def _post_failover_note(result, hook_info):
+    """The note naming the post-failover (and post-restore) execution hooks of the mirror's apps, which Astra Control
+    runs on the app a failover brings online; None when there are none or the hooks were not read."""
+    mirror = result.get("app_mirror") or {}
+    names = set()
+    for app_id in (mirror.get("sourceAppID"), mirror.get("destinationAppID")):
+        if app_id:
+            names.update(app_hooks(hook_info, app_id, "failover", "post") + app_hooks(hook_info, app_id, "restore", "post"))
+    if not names:
+        return None
+    return ("post-failover execution hooks of the app: %s (the API reports no outcome for them; Astra Control's "
+            "activity log has it)" % ", ".join(sorted(names)))
+
+
+def record_ready(record, runbook, results, app_info, clusters=None, planned=True, check_mode=False, hook_info=None):
     """The record with a 'ready' step for each app the wave moved (results: the async_wait results that passed):
     its app read back where it now runs (app_info: astra_app_info run per cluster), with its RTO (from the start of
     the move to that read) and RPO; and ready: app key -> the app as Astra Control returns it, for the ready apps.
 
     runbook: failover (the app now runs on its destination cluster; RPO as _failover_rpo) or failback (the app is
     home; the reverse replicates a last snapshot: RPO 0). An app that was already there is not measured.
+    hook_info: what astra_execution_hook_info returned for the account (None: not read), to name the post-failover
+    hooks of each moved app.
     """
     if runbook not in ("failover", "failback"):
         raise RunbookError("record_ready: runbook %r is not failover or failback" % (runbook,))
@@ -764,6 +797,8 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
         if is_ready:
             ready[app["key"]] = found[0]
         if result.get("changed"):
+            hooks_note = _post_failover_note(result, hook_info) if is_ready else None
+            notes += [hooks_note] if hooks_note else []
             record = record_step(record, app["key"], step, notes=notes,
                                  rto_seconds=seconds_between(result["report_step"].get("started"), timing.get("finished"))
                                  if is_ready else None,
@@ -775,10 +810,58 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
     return {"record": record, "ready": ready}
 
 
-def record_clones(record, results, check_mode=False):
+def _is_true(value):
+    return value is True or str(value).lower() == "true"
+
+
+def app_hooks(hook_info, app_id, action, stage):
+    """The enabled execution hooks of app `app_id` for `action` and `stage` (astra_execution_hook_info's
+    execution_hooks), by name; [] when they were not read or hooks are disabled in the account."""
+    if not isinstance(hook_info, dict) or not hook_info.get("execution_hooks_enabled"):
+        return []
+    return sorted(hook.get("name") for hook in hook_info.get("execution_hooks") or []
+                  if hook.get("appID") == app_id and hook.get("action") == action and hook.get("stage") == stage
+                  and _is_true(hook.get("enabled", "true")))
+
+
+def restore_point_consistency(point, kind, app_id, hook_info, replicated=False):
+    """Whether a restore point is app-consistent, and the note that says why: (True/False/None, note).
+
+    point: the snapshot or backup as the API returns it; kind: 'snapshot' or 'backup'; app_id: the app it was taken
+    of; hook_info: what astra_execution_hook_info returned for the account (None: not read); replicated: the point is
+    the snapshot a mirror replicated (replication snapshots run no hooks). Its hookState 'success' means every hook
+    that applied succeeded, zero included, so the app must also have an enabled pre-<kind> hook; the hooks are the
+    ones the app has now, which the API cannot date back to when the point was taken.
+    """
+    if not point:
+        return None, None
+    what = "restore point %s %s" % (kind, point.get("name") or point.get("id"))
+    state = point.get("hookState")
+    if replicated:
+        return False, "%s is crash-consistent: replication snapshots run no execution hooks" % what
+    if state == "failed":
+        details = "; ".join(str(detail.get("detail") or detail.get("title") or detail)
+                            for detail in point.get("hookStateDetails") or [] if isinstance(detail, dict))
+        return False, "%s is not app-consistent: its execution hooks failed%s" % (what, (" (%s)" % details) if details else "")
+    if hook_info is None:
+        return None, ("%s: execution hooks %s (the app's hooks were not read)" % (what, state)) if state else None
+    if not hook_info.get("execution_hooks_enabled"):
+        return False, "%s is crash-consistent: execution hooks are disabled in the Astra Control account" % what
+    hooks = app_hooks(hook_info, app_id, kind, "pre")
+    if not hooks:
+        return False, "%s is crash-consistent: the app has no enabled pre-%s execution hook" % (what, kind)
+    if state == "success":
+        return True, "%s is app-consistent: its execution hooks succeeded (pre-%s: %s)" % (what, kind, ", ".join(hooks))
+    return None, "%s reports no execution hook state" % what
+
+
+def record_clones(record, results, check_mode=False, hook_info=None):
     """The record with each drill clone's step (async_wait results of astra_app_clone), its IDs, and for a clone that
-    is ready its RTO (the clone step's duration) and RPO (from when its restore point was taken to the clone's
-    creation: the data a recovery from it would lose)."""
+    is ready its RTO (the clone step's duration), its RPO (from when its restore point was taken to the clone's
+    creation: the data a recovery from it would lose) and whether its restore point was app-consistent, with a note
+    on the restore point's hooks and on the source app's post-restore hooks (which run on the clone).
+
+    hook_info: what astra_execution_hook_info returned for the account, or None when it was not read."""
     for result in results or []:
         app, step = result["item"], result["report_step"]
         clone = result.get("app") or {}
@@ -790,11 +873,21 @@ def record_clones(record, results, check_mode=False):
         else:
             taken = (point.get("metadata") or {}).get("creationTimestamp")
         cloned = step.get("status") == "passed" and not check_mode
+        source_app_id = (record.get(app["key"]) or {}).get("astra_ids", {}).get("source_app_id")
+        consistent, note = restore_point_consistency(point, "backup" if app.get("backup") else "snapshot",
+                                                     source_app_id, hook_info, replicated=app.get("source") == "mirror")
+        notes = [note] if note and cloned else []
+        post_restore = app_hooks(hook_info, source_app_id, "restore", "post")
+        if post_restore and cloned:
+            notes.append("post-restore execution hooks that ran on the clone: %s (the API reports no outcome for "
+                         "them; Astra Control's activity log has it)" % ", ".join(post_restore))
         record = record_step(
             record, app["key"], step,
             ids={"clone_app_id": clone.get("id"), ("backup_id" if app.get("backup") else "snapshot_id"): point.get("id")},
+            notes=notes,
             rto_seconds=seconds_between(step.get("started"), step.get("finished")) if cloned else None,
-            rpo_seconds=seconds_between(taken, (clone.get("metadata") or {}).get("creationTimestamp")) if cloned else None)
+            rpo_seconds=seconds_between(taken, (clone.get("metadata") or {}).get("creationTimestamp")) if cloned else None,
+            app_consistent=consistent if cloned else None)
     return record
 
 
@@ -808,15 +901,16 @@ def record_kept_clones(record, results):
     return record
 
 
-def record_waited(record, step, results, ids=None, check_mode=False, followed_by=None, keep_clones=False):
+def record_waited(record, step, results, ids=None, check_mode=False, followed_by=None, keep_clones=False,
+                  hook_info=None):
     """The record after a step's async jobs were waited on (kubedr.astra.async_wait results).
 
-    step 'clone' records drill clones (record_clones; with keep_clones, a note for each kept clone); any other step
+    step 'clone' records drill clones (record_clones, with hook_info; with keep_clones, a note for each kept clone); any other step
     its report_step and the Astra IDs at the paths of ids. followed_by: in check mode, the {name, message} of the step
     that would follow a predicted one, recorded as skipped for each app whose step passed.
     """
     if step == "clone":
-        record = record_clones(record, results, check_mode)
+        record = record_clones(record, results, check_mode, hook_info)
         if keep_clones:
             record = record_kept_clones(record, results)
     else:
@@ -824,6 +918,21 @@ def record_waited(record, step, results, ids=None, check_mode=False, followed_by
     if check_mode and followed_by:
         record = record_skipped_steps(record, results, followed_by["name"], followed_by["message"])
     return record
+
+
+def execution_hook_runs(apps, app_ids):
+    """One loop item per execution hook of each app that has an Astra ID (the protect runbook's hooks step): the app
+    entry with `app_id` and `execution_hook` (the hook's options) added, so each step is recorded against its app."""
+    runs = []
+    for app in apps or []:
+        if app.get("key") not in (app_ids or {}):
+            continue
+        for hook in app.get("execution_hooks") or []:
+            if not isinstance(hook, dict) or not hook.get("name"):
+                raise RunbookError("the execution_hooks of app %s: every hook needs a name, got %r" % (app.get("key"), hook))
+            runs.append(dict(app, app_id=app_ids[app["key"]], execution_hook=hook,
+                             label="%s: execution hook %s" % (app.get("label") or app.get("key"), hook["name"])))
+    return runs
 
 
 def hook_runs(entries, apps):

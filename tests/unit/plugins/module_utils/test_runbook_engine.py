@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     RunbookError,
+    execution_hook_runs,
     failback_phases,
     find_apps,
     find_clones,
@@ -24,6 +25,8 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     preflight_findings,
     preflight_summary,
     read_clusters,
+    record_step,
+    restore_point_consistency,
     record_ready,
     recovery_clusters,
     record_waited,
@@ -70,6 +73,7 @@ def test_normalise_takes_defaults_only_for_what_the_entry_does_not_say():
         "key": "postgres@prod-east", "name": "postgres", "cluster": "prod-east", "destination_cluster": "dr-west",
         "wave": 2, "namespaces": ["pg"], "source": "mirror", "backup": None, "snapshot": "latest_replicated",
         "clone_name": "postgres-drill", "storage_class_mapping": [{"source": "*", "destination": "gold"}],
+        "require_app_consistent": False,
         # an explicit null is "no target"; a missing one takes the runbook's
         "rto_target_seconds": None, "rpo_target_seconds": 900, "label": "postgres (prod-east -> dr-west)"}
     (backup,) = apps("drill", entry(source="backup"), source="snapshot", namespace_suffix="-x")
@@ -80,7 +84,7 @@ def test_normalise_per_runbook():
     (protect,) = apps("protect", entry(namespaces=[{"name": "pg", "label_selectors": ["app=pg"]}], wave=3))
     assert protect == {"key": "postgres@prod-east", "name": "postgres", "cluster": "prod-east",
                        "namespaces": [{"name": "pg", "label_selectors": ["app=pg"]}], "wave": 3,
-                       "label": "postgres on prod-east"}
+                       "label": "postgres on prod-east", "execution_hooks": []}
     (replicate,) = apps("replicate", entry(storage_class="gold"))
     assert replicate == {"key": "postgres@prod-east", "name": "postgres", "cluster": "prod-east",
                          "destination_cluster": "dr-west", "wave": 1, "namespace_mapping": None, "storage_class": "gold",
@@ -166,6 +170,34 @@ def test_protect_refusals():
     assert problems["wordpress@lab-north"] == ["cluster lab-north is not managed by Astra Control (managedState unmanaged)"]
     assert problems["x@moon"] == [
         "cluster moon is not known to Astra Control (known: dr-down, dr-west, lab-north, prod-down, prod-east)"]
+
+
+def test_protect_refuses_hooks_while_the_account_has_them_disabled_unless_told_to_enable_them():
+    hook = {"name": "pg-quiesce", "action": "snapshot", "stage": "pre", "source": "pg-quiesce"}
+    normalised = apps("protect", entry(execution_hooks=[hook]), entry("wordpress"))
+    disabled = {"execution_hooks_enabled": False, "execution_hooks": []}
+    assert problems_of("protect", normalised, hook_info=disabled) == {"postgres@prod-east": [
+        "postgres on prod-east has execution hooks, but execution hooks are disabled in the Astra Control account: set "
+        "protect_enable_execution_hooks: true, or enable them in Astra Control (Account > Settings)"],
+        "wordpress@prod-east": []}
+    # not read (the info call failed) counts as not known to be enabled
+    assert len(problems_of("protect", normalised, hook_info=None)["postgres@prod-east"]) == 1
+    nothing = {"postgres@prod-east": [], "wordpress@prod-east": []}
+    assert problems_of("protect", normalised, hook_info=disabled, enable_hooks=True) == nothing
+    assert problems_of("protect", normalised, hook_info=dict(disabled, execution_hooks_enabled=True)) == nothing
+
+
+def test_each_execution_hook_of_a_managed_app_is_one_loop_item_of_its_app():
+    first = {"name": "pg-quiesce", "action": "snapshot", "stage": "pre", "source": "pg"}
+    second = {"name": "pg-unquiesce", "action": "snapshot", "stage": "post", "source": "pg"}
+    postgres, wordpress, mysql = apps("protect", entry(execution_hooks=[first, second]), entry("wordpress"),
+                                      entry("mysql", execution_hooks=[first]))
+    runs = execution_hook_runs([postgres, wordpress, mysql], {postgres["key"]: "a1", wordpress["key"]: "a2"})
+    assert [(run["key"], run["app_id"], run["execution_hook"]["name"], run["label"]) for run in runs] == [
+        ("postgres@prod-east", "a1", "pg-quiesce", "postgres on prod-east: execution hook pg-quiesce"),
+        ("postgres@prod-east", "a1", "pg-unquiesce", "postgres on prod-east: execution hook pg-unquiesce")]
+    with pytest.raises(RunbookError, match="every hook needs a name"):
+        execution_hook_runs(apps("protect", entry(execution_hooks=[{"action": "snapshot"}])), {"postgres@prod-east": "a1"})
 
 
 def test_replicate_refusals():
@@ -325,6 +357,24 @@ def test_unplanned_failover_rpo_from_the_last_completed_transfer_to_when_astra_a
     assert without_accepted["record"][app["key"]]["rpo_seconds"] == 600.0
 
 
+def test_a_failover_names_the_post_failover_hooks_of_the_mirrors_apps_without_claiming_their_outcome():
+    (app,) = apps("failover", entry())
+    result = moved(app)
+    result["app_mirror"].update(sourceAppID="a1", destinationAppID="a2")
+    info = hooks_of(("pg-warm", "a1", "failover", "post"), ("pg-check", "a1", "restore", "post"),
+                    ("pg-quiesce", "a1", "snapshot", "pre"), ("other", "a3", "failover", "post"))
+    ready = record_ready(new_record([app]), "failover", [result], read_back("dr-west"), read_clusters(CLUSTERS), True,
+                         hook_info=info)
+    assert ready["record"][app["key"]]["notes"] == [
+        "post-failover execution hooks of the app: pg-check, pg-warm (the API reports no outcome for them; Astra "
+        "Control's activity log has it)"]
+    # hooks disabled, not read, or an app that is not ready: no note
+    for hook_info, state in ((hooks_of(enabled=False), "ready"), (None, "ready"), (info, "failed")):
+        quiet = record_ready(new_record([app]), "failover", [result], read_back("dr-west", state=state),
+                             read_clusters(CLUSTERS), True, hook_info=hook_info)
+        assert quiet["record"][app["key"]]["notes"] == []
+
+
 def test_unplanned_failover_without_a_completed_transfer_has_no_rpo_and_says_so():
     (app,) = apps("failover", entry(cluster="prod-down", rpo_target_seconds=60))
     ready = record_ready(new_record([app]), "failover", [moved(app)], read_back("dr-west"), read_clusters(CLUSTERS), False)
@@ -410,6 +460,76 @@ def test_drill_clone_rto_is_the_clone_and_rpo_the_age_of_its_restore_point():
     assert from_snapshot[snapshot["key"]]["astra_ids"] == {"clone_app_id": "c1", "snapshot_id": "s1"}
     predicted = record_waited(new_record([backup]), "clone", [clone_result(backup)], check_mode=True)
     assert predicted[backup["key"]]["rto_seconds"] is None and predicted[backup["key"]]["notes"] == []
+
+
+def hooks_of(*hooks, enabled=True):
+    """What astra_execution_hook_info returns: (name, app ID, action, stage[, enabled]) per hook."""
+    return {"execution_hooks_enabled": enabled,
+            "execution_hooks": [{"name": hook[0], "appID": hook[1], "action": hook[2], "stage": hook[3],
+                                 "enabled": hook[4] if len(hook) > 4 else "true"} for hook in hooks]}
+
+
+@pytest.mark.parametrize("point, kind, info, replicated, expected", [
+    ({"name": "b1", "hookState": "success"}, "backup", hooks_of(("quiesce", "a1", "backup", "pre")), False,
+     (True, "restore point backup b1 is app-consistent: its execution hooks succeeded (pre-backup: quiesce)")),
+    # success with no pre hook of that action: no hook applied, so the point is only crash-consistent
+    ({"name": "b1", "hookState": "success"}, "backup", hooks_of(("quiesce", "a1", "snapshot", "pre")), False,
+     (False, "restore point backup b1 is crash-consistent: the app has no enabled pre-backup execution hook")),
+    ({"name": "s1", "hookState": "success"}, "snapshot", hooks_of(("quiesce", "a1", "snapshot", "pre", "false")), False,
+     (False, "restore point snapshot s1 is crash-consistent: the app has no enabled pre-snapshot execution hook")),
+    ({"name": "s1", "hookState": "success"}, "snapshot", hooks_of(("quiesce", "other", "snapshot", "pre")), False,
+     (False, "restore point snapshot s1 is crash-consistent: the app has no enabled pre-snapshot execution hook")),
+    ({"name": "s1", "hookState": "success"}, "snapshot", hooks_of(enabled=False), False,
+     (False, "restore point snapshot s1 is crash-consistent: execution hooks are disabled in the Astra Control account")),
+    ({"name": "s1", "hookState": "failed", "hookStateDetails": [{"title": "Execution hook failed", "detail": "quiesce "
+                                                                 "failed on 1 container"}]},
+     "snapshot", hooks_of(("quiesce", "a1", "snapshot", "pre")), False,
+     (False, "restore point snapshot s1 is not app-consistent: its execution hooks failed (quiesce failed on 1 container)")),
+    ({"name": "s1", "hookState": "success"}, "snapshot", hooks_of(("quiesce", "a1", "snapshot", "pre")), True,
+     (False, "restore point snapshot s1 is crash-consistent: replication snapshots run no execution hooks")),
+    ({"name": "s1", "hookState": "success"}, "snapshot", None, False,
+     (None, "restore point snapshot s1: execution hooks success (the app's hooks were not read)")),
+    ({"name": "s1"}, "snapshot", hooks_of(("quiesce", "a1", "snapshot", "pre")), False,
+     (None, "restore point snapshot s1 reports no execution hook state")),
+    ({}, "snapshot", hooks_of(), False, (None, None)),
+])
+def test_a_restore_point_is_app_consistent_only_when_its_pre_hooks_exist_and_succeeded(point, kind, info, replicated,
+                                                                                       expected):
+    assert restore_point_consistency(point, kind, "a1", info, replicated=replicated) == expected
+
+
+def test_drill_clones_note_their_restore_point_hooks_and_the_target_judges_them():
+    (strict,) = apps("drill", entry(require_app_consistent=True), source="backup", namespace_suffix="-drill")
+    (lenient,) = apps("drill", entry(name="mysql"), source="backup", namespace_suffix="-drill",
+                      require_app_consistent=False)
+    assert strict["require_app_consistent"] is True and lenient["require_app_consistent"] is False
+    info = hooks_of(("quiesce", "a1", "backup", "pre"), ("warm-cache", "a1", "restore", "post"))
+    record = new_record([strict, lenient])
+    for app in (strict, lenient):
+        record = record_step(record, app["key"], None, ids={"source_app_id": "a1"})
+    point = {"id": "b1", "name": "nightly", "hookState": "failed", "metadata": {"creationTimestamp": T0}}
+    record = record_waited(record, "clone", [clone_result(strict, point=point), clone_result(lenient, point=point)],
+                           hook_info=info)
+    assert record[strict["key"]]["app_consistent"] is False
+    assert record[lenient["key"]]["notes"] == [
+        "restore point backup nightly is not app-consistent: its execution hooks failed",
+        "post-restore execution hooks that ran on the clone: warm-cache (the API reports no outcome for them; Astra "
+        "Control's activity log has it)"]
+    by_name = dict((app["name"], app) for app in report_apps(record))
+    assert by_name["postgres"]["status"] == "failed"
+    assert by_name["postgres"]["message"].startswith(
+        "the restore point is not app-consistent (require_app_consistent); restore point backup nightly")
+    assert by_name["mysql"]["status"] == "passed"
+    consistent = record_waited(new_record([strict]), "clone", [clone_result(strict, point=dict(point, hookState="success"))],
+                               hook_info=hooks_of(("quiesce", None, "backup", "pre")))
+    assert consistent[strict["key"]]["app_consistent"] is True and report_apps(consistent)[0]["status"] == "passed"
+    # in check mode nothing is cloned, so nothing is judged
+    predicted = record_waited(new_record([strict]), "clone", [clone_result(strict, point=point)], check_mode=True,
+                              hook_info=info)
+    assert predicted[strict["key"]]["app_consistent"] is None and report_apps(predicted, targets=False)[0]["status"] == "passed"
+    # a clone that never became ready leaves the target unshown, which fails it
+    unknown = record_waited(new_record([strict]), "clone", [clone_result(strict, point=None)], hook_info=info)
+    assert "app consistency was not established" in report_apps(unknown)[0]["message"]
 
 
 def test_other_steps_record_their_ids_and_in_check_mode_the_step_that_would_follow():
