@@ -876,7 +876,11 @@ def record_clones(record, results, check_mode=False, hook_info=None):
         source_app_id = (record.get(app["key"]) or {}).get("astra_ids", {}).get("source_app_id")
         consistent, note = restore_point_consistency(point, "backup" if app.get("backup") else "snapshot",
                                                      source_app_id, hook_info, replicated=app.get("source") == "mirror")
-        notes = [note] if note and cloned else []
+        # Said only where hooks matter: the app has some, must be app-consistent, or its point's hooks failed.
+        hooks_matter = (app.get("require_app_consistent") or point.get("hookState") == "failed"
+                        or any(app_hooks(hook_info, source_app_id, action, stage)
+                               for action in ("snapshot", "backup") for stage in ("pre", "post")))
+        notes = [note] if note and cloned and hooks_matter else []
         post_restore = app_hooks(hook_info, source_app_id, "restore", "post")
         if post_restore and cloned:
             notes.append("post-restore execution hooks that ran on the clone: %s (the API reports no outcome for "

@@ -523,6 +523,10 @@ def test_drill_clones_note_their_restore_point_hooks_and_the_target_judges_them(
     consistent = record_waited(new_record([strict]), "clone", [clone_result(strict, point=dict(point, hookState="success"))],
                                hook_info=hooks_of(("quiesce", None, "backup", "pre")))
     assert consistent[strict["key"]]["app_consistent"] is True and report_apps(consistent)[0]["status"] == "passed"
+    # an app without hooks that need not be app-consistent gets no note (though it is not app-consistent)
+    quiet = record_waited(new_record([lenient]), "clone", [clone_result(lenient, point=dict(point, hookState="success"))],
+                          hook_info=hooks_of(enabled=False))
+    assert quiet[lenient["key"]]["notes"] == [] and quiet[lenient["key"]]["app_consistent"] is False
     # in check mode nothing is cloned, so nothing is judged
     predicted = record_waited(new_record([strict]), "clone", [clone_result(strict, point=point)], check_mode=True,
                               hook_info=info)
