@@ -30,7 +30,7 @@ import binascii
 import hashlib
 import re
 
-from . import assets, settings, world
+from . import assets, events, settings, world
 from .faults import consume_failure
 from .problems import ApiProblem, reason
 from .resources import iso, new_id, new_metadata, public, save_update, state_detail
@@ -365,10 +365,11 @@ def _hook_fails(store, source):
     return None
 
 
-def run(store, hooks_app_id, target_app, action, stage, operation):
+def run(store, hooks_app_id, target_app, action, stage, operation, scheduled=False):
     """Run the enabled `action`/`stage` hooks of app `hooks_app_id` on the matching containers of `target_app`.
 
-    `operation` is {"kind", "id"} of what triggered them (for the run log). Returns the failures as state details
+    `operation` is {"kind", "id"} of what triggered them (for the run log); `scheduled`: a schedule started it, so
+    only failures reach the activity log (events.record_hook_run). Returns the failures as state details
     (hookStateDetails entries); [] when every hook that ran succeeded or none applied.
     """
     if hooks_app_id is None or target_app is None or not settings.hooks_enabled(store):
@@ -394,6 +395,7 @@ def run(store, hooks_app_id, target_app, action, stage, operation):
                 "containerImage": container["containerImage"], "namespaceName": container["namespaceName"],
                 "result": "failed" if why else "success", **({"reason": why} if why else {}),
             })
+        events.record_hook_run(store, hook, hooks_app_id, target_app, action, stage, operation, matched, why, scheduled)
         if why:
             failures.append(state_detail(
                 "executionHookFailed", "Execution hook failed",

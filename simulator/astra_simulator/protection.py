@@ -263,7 +263,8 @@ def prune(store, engine, schedule_id):
 # timed transitions --------------------------------------------------------
 def _run_hooks(store, doc, kind, action, stage):
     """Run the app's `action`/`stage` hooks for the snapshot or backup `doc`; their failures accumulate on it."""
-    failures = hooks.run(store, doc["_appID"], store.get("app", doc["_appID"]), action, stage, {"kind": kind, "id": doc["id"]})
+    failures = hooks.run(store, doc["_appID"], store.get("app", doc["_appID"]), action, stage, {"kind": kind, "id": doc["id"]},
+                         scheduled=bool(doc.get("scheduleID")))
     doc["_hookFailures"] = doc.get("_hookFailures", []) + failures
 
 

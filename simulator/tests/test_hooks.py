@@ -480,6 +480,38 @@ def test_post_restore_hooks_run_after_restores_and_clones(hooked):
     assert sim.items("k8s/v1/apps/%s/executionHooks" % clone["id"]) == []
 
 
+def test_hook_runs_reach_the_activity_log(hooked):
+    sim, app = hooked
+    good, bad = new_source(sim, "good"), new_source(sim, "bad", script=FAILING)
+    mysql = [{"type": "containerName", "value": "^mysql$"}]
+    pre = new_hook(sim, app, good, "pre-snap", matchingCriteria=mysql)
+    post = new_hook(sim, app, bad, "post-restore", action="restore", stage="post", matchingCriteria=mysql)
+    assert sim.items("core/v1/events") == []
+    snap = sim.completed_snapshot(app["id"], "s1")
+    # an ad hoc snapshot: its successful hook is an informational event on the app
+    (ran,) = sim.items("core/v1/events")
+    assert (ran["name"], ran["severity"], ran["class"], ran["source"]) == (
+        "execution.hook.succeeded", "informational", "user", "execution-hooks")
+    assert ran["resourceID"] == app["id"] and ran["resourceType"] == "application/astra-app"
+    assert ran["additionalResourceIDs"] == [pre["id"], good["id"], app["id"], snap["id"]]
+    assert ran["data"]["operation"] == {"kind": "appSnap", "id": snap["id"]} and ran["data"]["result"] == "success"
+    assert len(ran["summary"]) < 40 and ran["sequenceCount"] == 1 and ran["type"] == "application/astra-event"
+    # a clone: the failing post-restore hook is a warning event on the clone
+    response = sim.post("k8s/v2/apps", {"type": "application/astra-app", "version": "2.2", "name": "wp-copy",
+                                        "clusterID": sim.cluster_id("dr-west"), "sourceAppID": app["id"],
+                                        "sourceClusterID": sim.cluster_id("prod-east")})
+    assert response.status_code == 201, response.text
+    clone = sim.wait_for_app(response.json()["id"], "ready")
+    failed = wait_until(lambda: sim.items("core/v1/events", params={"filter": "resourceID eq '%s'" % clone["id"]}),
+                        what="the clone's hook event")[0]
+    assert (failed["name"], failed["severity"], failed["data"]["hookName"]) == ("execution.hook.failed", "warning",
+                                                                                "post-restore")
+    assert failed["data"]["appID"] == app["id"] and post["id"] in failed["additionalResourceIDs"]
+    assert "# simulator: fail" in failed["data"]["reason"] and "failed" in failed["description"]
+    assert sim.get("core/v1/events/" + failed["id"]).json() == failed
+    assert sim.get("core/v1/events/" + str(uuid.uuid4())).status_code == 404
+
+
 def test_post_failover_hooks_run_on_the_destination(hooked):
     sim, app = hooked
     source = new_source(sim)

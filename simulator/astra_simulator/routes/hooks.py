@@ -1,12 +1,14 @@
 """Execution hooks (app-scoped `k8s/v1/apps/{id}/executionHooks` and account-scoped `core/v1/executionHooks`), hook
-sources (`core/v1/hookSources`) and account settings (`core/v1/settings`).
+sources (`core/v1/hookSources`), account settings (`core/v1/settings`) and the activity log of hook runs
+(`core/v1/events`).
 
 Every hooks and hook-sources call is refused (403 problem 168) while the account's execution-hooks setting is off.
 """
 
-from .. import hooks, settings
+from .. import events, hooks, settings
 from ..problems import ApiProblem
 from ..query import INCLUDE_LIMIT_FILTER, INCLUDE_LIMIT_FILTER_COUNT_ORDER_SKIP
+from ..resources import public
 from ..routing import Created
 from .scope import scoped_app
 
@@ -17,6 +19,8 @@ HOOK = HOOKS + "/{executionHook_id}"
 APP_HOOKS = "k8s/v1/apps/{app_id}/executionHooks"
 APP_HOOK = APP_HOOKS + "/{executionHook_id}"
 SETTINGS = "core/v1/settings"
+EVENTS = "core/v1/events"
+EVENT = EVENTS + "/{event_id}"
 SETTING = SETTINGS + "/{setting_id}"
 
 
@@ -103,3 +107,15 @@ def register(router):
 
     router.get(SETTING, "setting")(lambda call: settings.render(_setting(call)))
     router.update(SETTING, "setting")(lambda call: settings.update(call.store, _setting(call), call.body))
+
+    # the activity log (execution hook runs; see events.py) -------------------------
+    @router.list(EVENTS, "event", INCLUDE_LIMIT_FILTER_COUNT_ORDER_SKIP)
+    def list_events(call):
+        return events.listed(call.store)
+
+    @router.get(EVENT, "event")
+    def get_event(call):
+        event = call.store.get("event", call.params["event_id"])
+        if event is None:
+            raise call.missing("Event %s" % call.params["event_id"])
+        return public(event)
