@@ -741,29 +741,13 @@ def recovery_clusters(results, runbook):
     return clusters
 
 
-def _post_failover_note(result, hook_info):
-    """The note naming the post-failover (and post-restore) execution hooks of the mirror's apps, which Astra Control
-    runs on the app a failover brings online; None when there are none or the hooks were not read."""
-    mirror = result.get("app_mirror") or {}
-    names = set()
-    for app_id in (mirror.get("sourceAppID"), mirror.get("destinationAppID")):
-        if app_id:
-            names.update(app_hooks(hook_info, app_id, "failover", "post") + app_hooks(hook_info, app_id, "restore", "post"))
-    if not names:
-        return None
-    return ("post-failover execution hooks of the app: %s (the API reports no outcome for them; Astra Control's "
-            "activity log has it)" % ", ".join(sorted(names)))
-
-
-def record_ready(record, runbook, results, app_info, clusters=None, planned=True, check_mode=False, hook_info=None):
+def record_ready(record, runbook, results, app_info, clusters=None, planned=True, check_mode=False):
     """The record with a 'ready' step for each app the wave moved (results: the async_wait results that passed):
     its app read back where it now runs (app_info: astra_app_info run per cluster), with its RTO (from the start of
     the move to that read) and RPO; and ready: app key -> the app as Astra Control returns it, for the ready apps.
 
     runbook: failover (the app now runs on its destination cluster; RPO as _failover_rpo) or failback (the app is
     home; the reverse replicates a last snapshot: RPO 0). An app that was already there is not measured.
-    hook_info: what astra_execution_hook_info returned for the account (None: not read), to name the post-failover
-    hooks of each moved app.
     """
     if runbook not in ("failover", "failback"):
         raise RunbookError("record_ready: runbook %r is not failover or failback" % (runbook,))
@@ -797,8 +781,6 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
         if is_ready:
             ready[app["key"]] = found[0]
         if result.get("changed"):
-            hooks_note = _post_failover_note(result, hook_info) if is_ready else None
-            notes += [hooks_note] if hooks_note else []
             record = record_step(record, app["key"], step, notes=notes,
                                  rto_seconds=seconds_between(result["report_step"].get("started"), timing.get("finished"))
                                  if is_ready else None,
@@ -855,11 +837,97 @@ def restore_point_consistency(point, kind, app_id, hook_info, replicated=False):
     return None, "%s reports no execution hook state" % what
 
 
+# What a recovery runs after it: (action, stage) of the hooks Astra Control runs on the recovered app, per runbook.
+RECOVERY_HOOKS = {"drill": (("restore", "post"),), "failover": (("failover", "post"), ("restore", "post")),
+                  "failback": (("failover", "post"), ("restore", "post"))}
+RECOVERY_HOOK_STEP = {"drill": "post-restore hooks", "failover": "post-failover hooks", "failback": "post-failover hooks"}
+FAILURE_SEVERITIES = ("warning", "critical")
+
+
+def hook_event_reads(results, record, runbook, hook_info):
+    """What to read from the activity log after a recovery: one loop item per recovered app whose post-recovery
+    hooks apply: the app entry with `target_app_id` (the app the hooks ran in), `hooks` (their names) and `since`
+    (when the recovery started).
+
+    results: the async_wait results of the step that recovered the apps (those that passed count); record: the run
+    record, whose Astra IDs name the recovered app (clone_app_id for a drill, recovered_app_id otherwise) and, for a
+    drill, the clone's source app, whose hooks run on the clone; a failover's hooks are those of the mirror's apps.
+    """
+    if runbook not in RECOVERY_HOOKS:
+        raise RunbookError("hook_event_reads: runbook %r is not one of %s" % (runbook, ", ".join(sorted(RECOVERY_HOOKS))))
+    reads = []
+    for result in passed_results(results):
+        app = result["item"]
+        ids = _entry(record, app["key"])["astra_ids"]
+        if runbook == "drill":
+            target, hooks_apps = ids.get("clone_app_id"), [ids.get("source_app_id")]
+        else:
+            mirror = result.get("app_mirror") or {}
+            target, hooks_apps = ids.get("recovered_app_id"), [mirror.get("sourceAppID"), mirror.get("destinationAppID")]
+        names = set()
+        for hooks_app_id in hooks_apps:
+            for action, stage in RECOVERY_HOOKS[runbook]:
+                names.update(app_hooks(hook_info, hooks_app_id, action, stage) if hooks_app_id else [])
+        if target and names:
+            reads.append(dict(app, target_app_id=target, hooks=sorted(names),
+                              since=(result.get("report_step") or {}).get("started")))
+    return reads
+
+
+def _about(event, hook):
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    return data.get("hookName") == hook or hook in str(event.get("description") or "")
+
+
+def hook_outcomes(events, hooks):
+    """hook name -> failed (a warning or critical event about it), succeeded (an event about it, none failing) or
+    None (no event about it): how the activity log says each hook went. An event is about a hook when its data names
+    the hook or its description does (NetApp does not document the data of hook events)."""
+    outcomes = {}
+    for hook in hooks:
+        about = [event for event in events or [] if isinstance(event, dict) and _about(event, hook)]
+        if any(event.get("severity") in FAILURE_SEVERITIES for event in about):
+            outcomes[hook] = "failed"
+        else:
+            outcomes[hook] = "succeeded" if about else None
+    return outcomes
+
+
+def record_hook_events(record, runbook, results):
+    """The record with a post-restore (drill) or post-failover (failover, failback) hooks step for each app read:
+    failed when the activity log has a failure of one of its hooks, passed when it has every hook succeeding, skipped
+    when some hook left no event (the API gives restores and failovers no hook state, and the events' shape is not
+    documented, so nothing found is not a success). results: the astra_event_info results of hook_event_reads' items.
+    """
+    step_name = RECOVERY_HOOK_STEP.get(runbook)
+    if step_name is None:
+        raise RunbookError("record_hook_events: runbook %r is not one of %s" % (runbook, ", ".join(sorted(RECOVERY_HOOKS))))
+    for result in results or []:
+        app = result.get("item") or {}
+        timing = result.get("timing") or {}
+        step = {"name": step_name, "started": timing.get("started"), "finished": timing.get("finished")}
+        if _failed(result):
+            step.update(status="failed", message="the activity log could not be read: %s" % result.get("msg", ""))
+        else:
+            outcomes = hook_outcomes(result.get("events"), app.get("hooks") or [])
+            described = ["%s %s" % (hook, outcome or "left no event in the activity log")
+                         for hook, outcome in sorted(outcomes.items())]
+            if "failed" in outcomes.values():
+                status = "failed"
+            elif outcomes and all(outcome == "succeeded" for outcome in outcomes.values()):
+                status = "passed"
+            else:
+                status = "skipped"
+            step.update(status=status, message="; ".join(described))
+        record = record_step(record, app["key"], step)
+    return record
+
+
 def record_clones(record, results, check_mode=False, hook_info=None):
     """The record with each drill clone's step (async_wait results of astra_app_clone), its IDs, and for a clone that
     is ready its RTO (the clone step's duration), its RPO (from when its restore point was taken to the clone's
     creation: the data a recovery from it would lose) and whether its restore point was app-consistent, with a note
-    on the restore point's hooks and on the source app's post-restore hooks (which run on the clone).
+    on the restore point's hooks.
 
     hook_info: what astra_execution_hook_info returned for the account, or None when it was not read."""
     for result in results or []:
@@ -881,10 +949,6 @@ def record_clones(record, results, check_mode=False, hook_info=None):
                         or any(app_hooks(hook_info, source_app_id, action, stage)
                                for action in ("snapshot", "backup") for stage in ("pre", "post")))
         notes = [note] if note and cloned and hooks_matter else []
-        post_restore = app_hooks(hook_info, source_app_id, "restore", "post")
-        if post_restore and cloned:
-            notes.append("post-restore execution hooks that ran on the clone: %s (the API reports no outcome for "
-                         "them; Astra Control's activity log has it)" % ", ".join(post_restore))
         record = record_step(
             record, app["key"], step,
             ids={"clone_app_id": clone.get("id"), ("backup_id" if app.get("backup") else "snapshot_id"): point.get("id")},

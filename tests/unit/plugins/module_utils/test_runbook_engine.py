@@ -11,6 +11,8 @@ import pytest
 from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     RunbookError,
     execution_hook_runs,
+    hook_event_reads,
+    hook_outcomes,
     failback_phases,
     find_apps,
     find_clones,
@@ -25,6 +27,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     preflight_findings,
     preflight_summary,
     read_clusters,
+    record_hook_events,
     record_step,
     restore_point_consistency,
     record_ready,
@@ -357,22 +360,61 @@ def test_unplanned_failover_rpo_from_the_last_completed_transfer_to_when_astra_a
     assert without_accepted["record"][app["key"]]["rpo_seconds"] == 600.0
 
 
-def test_a_failover_names_the_post_failover_hooks_of_the_mirrors_apps_without_claiming_their_outcome():
-    (app,) = apps("failover", entry())
-    result = moved(app)
+def test_after_a_recovery_the_activity_log_is_read_for_the_apps_whose_post_recovery_hooks_apply():
+    (failover,) = apps("failover", entry())
+    result = moved(failover)
     result["app_mirror"].update(sourceAppID="a1", destinationAppID="a2")
+    record = record_step(new_record([failover]), failover["key"], None, ids={"recovered_app_id": "a2"})
     info = hooks_of(("pg-warm", "a1", "failover", "post"), ("pg-check", "a1", "restore", "post"),
                     ("pg-quiesce", "a1", "snapshot", "pre"), ("other", "a3", "failover", "post"))
-    ready = record_ready(new_record([app]), "failover", [result], read_back("dr-west"), read_clusters(CLUSTERS), True,
-                         hook_info=info)
-    assert ready["record"][app["key"]]["notes"] == [
-        "post-failover execution hooks of the app: pg-check, pg-warm (the API reports no outcome for them; Astra "
-        "Control's activity log has it)"]
-    # hooks disabled, not read, or an app that is not ready: no note
-    for hook_info, state in ((hooks_of(enabled=False), "ready"), (None, "ready"), (info, "failed")):
-        quiet = record_ready(new_record([app]), "failover", [result], read_back("dr-west", state=state),
-                             read_clusters(CLUSTERS), True, hook_info=hook_info)
-        assert quiet["record"][app["key"]]["notes"] == []
+    (read,) = hook_event_reads([result], record, "failover", info)
+    assert (read["key"], read["target_app_id"], read["hooks"], read["since"]) == (
+        failover["key"], "a2", ["pg-check", "pg-warm"], T0)
+    # hooks disabled or not read, a failed step, or no hook that applies: nothing to read
+    assert hook_event_reads([result], record, "failover", hooks_of(enabled=False)) == []
+    assert hook_event_reads([result], record, "failover", None) == []
+    assert hook_event_reads([dict(result, report_step={"status": "failed"})], record, "failover", info) == []
+    # a drill reads the clone's events for its source app's post-restore hooks
+    (drill,) = apps("drill", entry(), source="backup", namespace_suffix="-drill")
+    drilled = record_step(new_record([drill]), drill["key"], None, ids={"source_app_id": "a1", "clone_app_id": "c1"})
+    (read,) = hook_event_reads([clone_result(drill)], drilled, "drill", info)
+    assert (read["target_app_id"], read["hooks"]) == ("c1", ["pg-check"])
+    with pytest.raises(RunbookError, match="runbook 'protect' is not one of drill, failback, failover"):
+        hook_event_reads([], drilled, "protect", info)
+
+
+def event(hook, severity="informational", **more):
+    return dict({"name": "execution.hook.x", "severity": severity, "data": {"hookName": hook}}, **more)
+
+
+def test_hook_outcomes_come_from_the_events_that_name_the_hook():
+    events = [event("pg-warm"), event("pg-check", "warning"), event("pg-check"),
+              {"severity": "critical", "description": "The post-failover hook pg-late failed"}]
+    assert hook_outcomes(events, ["pg-warm", "pg-check", "pg-late", "pg-silent"]) == {
+        "pg-warm": "succeeded", "pg-check": "failed", "pg-late": "failed", "pg-silent": None}
+
+
+def test_a_post_recovery_hooks_step_passes_only_when_every_hook_is_seen_succeeding():
+    (app,) = apps("failover", entry())
+    timing = {"started": T0, "finished": T2}
+
+    def step_for(events, hooks=("pg-check", "pg-warm"), **result):
+        item = dict(app, hooks=list(hooks), target_app_id="a2")
+        recorded = record_hook_events(new_record([app]), "failover", [
+            dict({"item": item, "events": events, "timing": timing}, **result)])
+        (step,) = recorded[app["key"]]["steps"]
+        return step["name"], step["status"], step["message"]
+
+    assert step_for([event("pg-check"), event("pg-warm")]) == (
+        "post-failover hooks", "passed", "pg-check succeeded; pg-warm succeeded")
+    assert step_for([event("pg-check"), event("pg-warm", "warning")]) == (
+        "post-failover hooks", "failed", "pg-check succeeded; pg-warm failed")
+    assert step_for([event("pg-check")]) == (
+        "post-failover hooks", "skipped", "pg-check succeeded; pg-warm left no event in the activity log")
+    assert step_for([], failed=True, msg="403 Forbidden") == (
+        "post-failover hooks", "failed", "the activity log could not be read: 403 Forbidden")
+    drilled = record_hook_events(new_record([app]), "drill", [{"item": dict(app, hooks=["x"]), "events": []}])
+    assert drilled[app["key"]]["steps"][0]["name"] == "post-restore hooks"
 
 
 def test_unplanned_failover_without_a_completed_transfer_has_no_rpo_and_says_so():
@@ -512,9 +554,7 @@ def test_drill_clones_note_their_restore_point_hooks_and_the_target_judges_them(
                            hook_info=info)
     assert record[strict["key"]]["app_consistent"] is False
     assert record[lenient["key"]]["notes"] == [
-        "restore point backup nightly is not app-consistent: its execution hooks failed",
-        "post-restore execution hooks that ran on the clone: warm-cache (the API reports no outcome for them; Astra "
-        "Control's activity log has it)"]
+        "restore point backup nightly is not app-consistent: its execution hooks failed"]
     by_name = dict((app["name"], app) for app in report_apps(record))
     assert by_name["postgres"]["status"] == "failed"
     assert by_name["postgres"]["message"].startswith(
