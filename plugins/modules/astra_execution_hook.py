@@ -131,8 +131,8 @@ EXAMPLES = r'''
     source: pg-quiesce
     arguments: [pre]
     matching_criteria:
-      - type: container_image
-        value: "^postgres"
+      - type: container_name
+        value: "^postgresql$"
   register: pre_snapshot
 
 - name: Show the containers the hook runs in
@@ -174,7 +174,7 @@ execution_hook:
       description: The distinct images of the containers the hook matches.
       type: list
       elements: str
-      sample: ["docker.io/library/postgres:16"]
+      sample: ["docker.io/bitnami/postgresql:16.2.0"]
     matchingContainers:
       description: The containers the hook runs in.
       type: list
@@ -182,8 +182,8 @@ execution_hook:
       sample:
         - podName: postgres-0
           podLabels: [{"name": "app", "value": "postgres"}]
-          containerName: postgres
-          containerImage: docker.io/library/postgres:16
+          containerName: postgresql
+          containerImage: docker.io/bitnami/postgresql:16.2.0
           namespaceName: postgres
   sample:
     id: 2f6e1d0c-9b8a-4c7d-8e6f-5a4b3c2d1e0f
@@ -196,9 +196,9 @@ execution_hook:
     hookSourceID: 9d3c8f2a-6b1e-4f7a-8c2d-0e5f4a3b2c1d
     appID: 0d8b1b4e-3f0c-4a51-9c57-5f3c9a0a6b8e
     arguments: [pre]
-    matchingCriteria: [{"type": "containerImage", "value": "^postgres"}]
+    matchingCriteria: [{"type": "containerName", "value": "^postgresql$"}]
     enabled: "true"
-    matchingImages: ["docker.io/library/postgres:16"]
+    matchingImages: ["docker.io/bitnami/postgresql:16.2.0"]
     matchingContainers: []
 timing:
   description:

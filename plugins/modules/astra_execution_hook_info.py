@@ -89,9 +89,9 @@ execution_hooks:
       hookSourceID: 9d3c8f2a-6b1e-4f7a-8c2d-0e5f4a3b2c1d
       appID: 0d8b1b4e-3f0c-4a51-9c57-5f3c9a0a6b8e
       arguments: [pre]
-      matchingCriteria: [{"type": "containerImage", "value": "^postgres"}]
+      matchingCriteria: [{"type": "containerName", "value": "^postgresql$"}]
       enabled: "true"
-      matchingImages: ["docker.io/library/postgres:16"]
+      matchingImages: ["docker.io/bitnami/postgresql:16.2.0"]
       matchingContainers: []
 execution_hooks_enabled:
   description:
