@@ -451,6 +451,8 @@ def read_script_file(path):
             data = handle.read(SCRIPT_MAX_BYTES + 1)
     except (IOError, OSError) as exc:
         return None, "cannot read the script file %s: %s" % (path, exc.strerror or exc)
+    if len(data) > SCRIPT_MAX_BYTES:
+        return None, "the script file %s must be at most 96 KiB (%d bytes)" % (path, SCRIPT_MAX_BYTES)
     problem = script_problem(data)
     if problem:
         return None, "the script file %s %s" % (path, problem)
