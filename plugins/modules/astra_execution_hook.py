@@ -7,7 +7,7 @@
 DOCUMENTATION = r'''
 module: astra_execution_hook
 short_description: Create, update or delete an execution hook of an application in Astra Control
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes an execution hook of a managed application run a hook source (a script) in the application's matching
     containers before or after a snapshot or backup, or after a restore or failover.

@@ -7,7 +7,7 @@
 DOCUMENTATION = r'''
 module: astra_execution_hook_info
 short_description: List the execution hooks of an application or of the whole Astra Control account
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Returns the execution hooks of one managed application (O(app)), or of every application of the account.
   - Also reports whether execution hooks are enabled in the account. While they are disabled, Astra Control refuses to

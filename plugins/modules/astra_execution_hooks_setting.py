@@ -7,7 +7,7 @@
 DOCUMENTATION = r'''
 module: astra_execution_hooks_setting
 short_description: Turn execution hooks on or off for an Astra Control account
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Switches the account setting C(astra.account.executionHooks.enabled), which decides whether Astra Control runs
     execution hooks at all and whether hook sources and execution hooks can be read or changed.

@@ -7,7 +7,7 @@
 DOCUMENTATION = r'''
 module: astra_hook_source
 short_description: Create, update or delete an execution hook source (a script) in Astra Control
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes a hook source, the script an execution hook runs in the matching containers, hold the given script and
     description. The module encodes the script in base64 for the API.
