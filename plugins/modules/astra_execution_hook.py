@@ -236,8 +236,8 @@ def run(module):
     if app["id"] != CHECK_MODE_ID:
         current = module.lookups.find_one(kind.collection, spec.name, "execution hook", "name")
     if current is not None and current.get("hookType") == "netapp":
-        raise AstraError("cannot %s execution hook %r: %s" % ("delete" if params["state"] == "absent" else "change",
-                                                            spec.name, HOOK_PROBLEMS[(403, 73)]), resource=current)
+        doing = "delete" if params["state"] == "absent" else "change"
+        raise AstraError("cannot %s execution hook %r: %s" % (doing, spec.name, HOOK_PROBLEMS[(403, 73)]), resource=current)
     if params["state"] == "absent":
         module.diff_shape = hook_diff_shape({})
         result = module.ensure_absent(kind, current)

@@ -667,8 +667,8 @@ class FakeHooks:
                 return self.api._list(items, params)
             if body["action"] == "failover" and self.api.apps[app_id].get("_destination"):
                 return self.api._problem(409, 162, "App not eligible", "The app is not eligible for failover hooks")
-            fields = {key: value for key, value in body.items() if key not in ("type", "version", "name", "hookSourceID",
-                                                                                "appID")}
+            given = ("type", "version", "name", "hookSourceID", "appID")
+            fields = {key: value for key, value in body.items() if key not in given}
             hook = self.add_hook(body["appID"], body["name"], body["hookSourceID"], **fields)
             return 201, {"Content-Type": "application/json"}, json.dumps(hook)
         hook = self.hooks[rest[0]]
