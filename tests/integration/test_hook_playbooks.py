@@ -2,7 +2,8 @@
 
 From hooks disabled (a clear error, an empty info list) through enabling the setting (check mode first), a hook
 source (create, rerun, update from a file with --diff) and a hook (check mode, create, rerun, update), to the
-refused delete of a source a hook uses, and the deletes in the right order. Every registered result and the
+refused delete of a source a hook uses, and the deletes in the right order. The API token comes from the group's
+module_defaults only, so they reach every module, through the action plugin of astra_hook_source too. Every registered result and the
 simulator's request log are checked.
 """
 import json
@@ -27,7 +28,8 @@ def requests_during(log, result):
 def test_execution_hooks_playbook(sim, run_playbook, tmp_path):
     result_path = tmp_path / "results.json"
     sim.clear_requests_log()
-    run = run_playbook("execution_hooks.yml", diff=True, env=results_callback_env(result_path))
+    run = run_playbook("execution_hooks.yml", diff=True, env=results_callback_env(result_path),
+                       extra_vars={"hooks_api_token": sim.token}, unset_env=("ASTRA_API_TOKEN",))
     assert run.rc == 0, run
     results = json.loads(result_path.read_text())
     log = sim.requests_log()
