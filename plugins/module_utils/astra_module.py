@@ -355,14 +355,14 @@ class AstraModule(AnsibleModule):
         if after or before:
             if self.check_mode:
                 predicted = dict(current)
-                predicted.update(desired)
+                predicted.update((key, value) for key, value in desired.items() if value is not None)
                 return dict(changed=True, resource=predicted, before=before, after=after, elapsed=0.0)
             if update_fields is not None:
                 fields = update_fields(current)
             else:
                 fields = {"name": current.get("name")}
                 fields.update(kind.definition(current))
-                fields.update(desired)
+                fields.update((key, value) for key, value in desired.items() if value is not None)
             path = kind.item_path(current["id"])
             self.client.put(path, kind.body(fields), kind.media_type, operation="Update %s" % kind.describe(name))
             if self.wants_wait:

@@ -7,6 +7,12 @@
 
 from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import App
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import ResourceKind
+from ansible_collections.kubedr.astra.plugins.module_utils.hooks import (
+    HOOK_SOURCES,
+    app_hooks_path,
+    hook_definition,
+    hook_source_definition,
+)
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import APP_MIRRORS, APPS, restore_points_path, schedules_path
 from ansible_collections.kubedr.astra.plugins.module_utils.schedules import schedule_definition
 
@@ -48,3 +54,12 @@ def schedule_kind(app_id):
 # Replication relationships (k8s/v1/appMirrors): no name; their states are driven by stateDesired (PUT), not by fields.
 APP_MIRROR = ResourceKind("app mirror", "appMirror", "1.1", APP_MIRRORS, definition=_no_user_fields,
                           ready_states=("established",), failure_states=(), transitional_states=("establishing", "failingOver"))
+
+# Hook sources (core/v1/hookSources) and the execution hooks of one app (k8s/v1/apps/<id>/executionHooks): synchronous,
+# no state; a PUT keeps what it omits.
+HOOK_SOURCE = ResourceKind("hook source", "hookSource", "1.0", HOOK_SOURCES, definition=hook_source_definition)
+
+
+def execution_hook_kind(app_id):
+    return ResourceKind("execution hook", "executionHook", "1.3", app_hooks_path(app_id), definition=hook_definition,
+                        ordered=("arguments",))

@@ -14,7 +14,9 @@ not taken over: each test adds the apps and PVCs it needs. Checking requests
 against the API contract is the simulator's job (tests/integration).
 """
 
+import base64
 import copy
+import hashlib
 import json
 import re
 import uuid
@@ -129,6 +131,8 @@ class FakeAstraApi:
         # assets, schedules, snapshots and backups of its apps) fails with a connection error. The control plane
         # (cluster and app lists, app mirrors) still answers, as in Astra Control.
         self.unreachable = set()
+        # Execution hooks (FakeHooks below): the account setting, hook sources and execution hooks.
+        self.hooks = FakeHooks(self)
 
     def timestamp(self):
         """A creation timestamp one second after the previous one: creation order is time order."""
@@ -244,6 +248,8 @@ class FakeAstraApi:
         if self._about_unreachable_cluster(path):
             return requests.ConnectionError("simulated outage: the cluster behind %s does not answer" % path)
         body = json.loads(request.body) if request.body else None
+        if self.hooks.serves(path):
+            return self.hooks.handle(request.method, path, params, body)
         if path.split("/")[:3] == ["k8s", "v1", "appMirrors"]:
             return getattr(self, "_%s_mirror" % request.method.lower())(path.split("/")[3:], params, body)
         handler = getattr(self, "_%s" % request.method.lower())
@@ -567,6 +573,111 @@ class FakeAstraApi:
         mirror = self.mirrors[rest[0]]
         mirror["stateDesired"] = "deleted"
         self._mirror_state(mirror, "deleting")
+        return 204, {}, ""
+
+
+class FakeHooks:
+    """Settings, hook sources and execution hooks: the setting switches hooks (off at first, as in a new account);
+    while off, every hook and hook-source request answers 403 problem 168. Deletes of a source a hook uses: 403/72."""
+
+    SETTING_ID = "66666666-6666-4666-8666-666666666666"
+
+    def __init__(self, api):
+        self.api = api
+        self.setting = {"id": self.SETTING_ID, "type": "application/astra-setting", "version": "1.1",
+                        "name": "astra.account.executionHooks.enabled", "currentConfig": {"isEnabled": "false"},
+                        "desiredConfig": {}, "state": "valid", "stateUnready": []}
+        self.sources = {}
+        self.hooks = {}
+
+    @property
+    def enabled(self):
+        return self.setting["currentConfig"]["isEnabled"] == "true"
+
+    def enable(self):
+        self.setting["currentConfig"] = {"isEnabled": "true"}
+
+    def add_source(self, name, script="#!/bin/sh\necho hi\n", **fields):
+        encoded = base64.b64encode(script.encode()).decode()
+        source = dict({"id": str(uuid.uuid4()), "type": "application/astra-hookSource", "version": "1.0", "name": name,
+                       "sourceType": "script", "source": encoded, "description": "", "preloaded": "false",
+                       "private": "false", "sourceMD5Checksum": hashlib.md5(encoded.encode()).hexdigest()}, **fields)
+        self.sources[source["id"]] = source
+        return copy.deepcopy(source)
+
+    def add_hook(self, app_id, name, source_id, **fields):
+        hook = dict({"id": str(uuid.uuid4()), "type": "application/astra-executionHook", "version": "1.3", "name": name,
+                     "hookType": "custom", "action": "snapshot", "stage": "pre", "hookSourceID": source_id,
+                     "appID": app_id, "arguments": [], "matchingCriteria": [], "enabled": "true"}, **fields)
+        self.hooks[hook["id"]] = hook
+        return self.view(hook)
+
+    @staticmethod
+    def view(hook):
+        return dict(copy.deepcopy(hook), matchingImages=["docker.io/bitnami/postgresql:16.2.0"],
+                    matchingContainers=[{"podName": "postgres-0", "containerName": "postgresql"}])
+
+    @staticmethod
+    def serves(path):
+        segments = path.split("/")
+        return segments[:2] == ["core", "v1"] or (segments[:3] == ["k8s", "v1", "apps"] and segments[4:5] == ["executionHooks"])
+
+    def handle(self, method, path, params, body):
+        segments = path.split("/")
+        if segments[:3] == ["core", "v1", "settings"]:
+            if method == "GET" and len(segments) == 3:
+                return self.api._list([copy.deepcopy(self.setting)], params)
+            if method == "GET":
+                return self.api._json(200, copy.deepcopy(self.setting))
+            self.setting["desiredConfig"] = body["desiredConfig"]
+            self.setting["currentConfig"] = dict(body["desiredConfig"])
+            return 204, {}, ""
+        if not self.enabled:
+            return self.api._problem(403, 168, "Execution hook action not permitted", "Execution hooks are not enabled")
+        if segments[2] == "hookSources":
+            return self._sources(method, segments[3:], params, body)
+        app_id = segments[3] if segments[0] == "k8s" else None
+        return self._hooks(method, app_id, segments[5:] if app_id else segments[3:], params, body)
+
+    def _sources(self, method, rest, params, body):
+        if not rest:
+            if method == "GET":
+                return self.api._list([copy.deepcopy(item) for item in self.sources.values()], params)
+            source = self.add_source(body["name"], base64.b64decode(body["source"]).decode(),
+                                     description=body.get("description", ""))
+            return 201, {"Content-Type": "application/json"}, json.dumps(source)
+        source = self.sources[rest[0]]
+        if method == "GET":
+            return self.api._json(200, copy.deepcopy(source))
+        if source["preloaded"] == "true":
+            return self.api._problem(403, 71, "Preloaded hook source", "Preloaded hook sources are read-only")
+        if method == "DELETE":
+            if any(hook["hookSourceID"] == source["id"] for hook in self.hooks.values()):
+                return self.api._problem(403, 72, "Hook source in use", "An execution hook references the source")
+            del self.sources[rest[0]]
+            return 204, {}, ""
+        source.update((key, value) for key, value in body.items() if key not in ("type", "version"))
+        source["sourceMD5Checksum"] = hashlib.md5(source["source"].encode()).hexdigest()
+        return 204, {}, ""
+
+    def _hooks(self, method, app_id, rest, params, body):
+        if not rest:
+            if method == "GET":
+                items = [self.view(hook) for hook in self.hooks.values() if app_id in (None, hook["appID"])]
+                return self.api._list(items, params)
+            if body["action"] == "failover" and self.api.apps[app_id].get("_destination"):
+                return self.api._problem(409, 162, "App not eligible", "The app is not eligible for failover hooks")
+            given = ("type", "version", "name", "hookSourceID", "appID")
+            fields = {key: value for key, value in body.items() if key not in given}
+            hook = self.add_hook(body["appID"], body["name"], body["hookSourceID"], **fields)
+            return 201, {"Content-Type": "application/json"}, json.dumps(hook)
+        hook = self.hooks[rest[0]]
+        if method == "GET":
+            return self.api._json(200, self.view(hook))
+        if method == "DELETE":
+            del self.hooks[rest[0]]
+            return 204, {}, ""
+        hook.update((key, value) for key, value in body.items() if key not in ("type", "version"))
         return 204, {}, ""
 
 
