@@ -65,4 +65,6 @@ def test_protect_puts_hooks_in_place_and_the_drill_judges_app_consistency(sim, r
     clone_id = apps["postgres"]["astra_ids"]["clone_app_id"]
     assert {(run["hookName"], run["result"]) for run in runs if run["stage"] == "pre"} == {
         ("pg-pre-backup", "success"), ("wp-pre-backup", "failed")}
-    assert [run["targetAppID"] for run in runs if run["hookName"] == "pg-post-restore"] == [clone_id]
+    # (no matching criteria: it ran in both containers of the clone's pod)
+    assert [(run["targetAppID"], run["containerName"]) for run in runs if run["hookName"] == "pg-post-restore"] == [
+        (clone_id, "postgresql"), (clone_id, "metrics")]

@@ -86,6 +86,13 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     for name in MIRRORED:
         assert run_task("astra_app", {"name": name, "cluster": "prod-east",
                                       "namespaces": DEMO_NAMESPACES[name]})["app"]["state"] == "ready"
+    # postgres gets a post-failover hook, whose outcome the failover reads from the activity log.
+    assert run_task("astra_execution_hooks_setting", {"enabled": True})["changed"]
+    assert run_task("astra_hook_source", {"name": "warm-up", "content": "#!/bin/sh\necho warm\n"})["changed"]
+    assert run_task("astra_execution_hook", {"app": "postgres", "cluster": "prod-east", "name": "pg-post-failover",
+                                             "action": "failover", "stage": "post", "source": "warm-up",
+                                             "matching_criteria": [{"type": "container_name", "value": "^postgresql$"}]}
+                    )["changed"]
     replicated = runbook(run_playbook, "replicate", reports)
     assert replicated.rc == 0, replicated
     assert newest_report(reports, "replicate")["run"]["passed"]
@@ -105,8 +112,11 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     assert report["extra"]["mode"] == "unplanned" and report["run"]["passed"]
     for app in report["apps"]:
         assert 0 < app["rpo_seconds"] <= app["rpo_target_seconds"] and app["rto_seconds"] > 0, app
-        assert [step["name"] for step in app["steps"]] == ["pre-flight", "failover", "ready"]
+        hooks = ["post-failover hooks"] if app["name"] == "postgres" else []
+        assert [step["name"] for step in app["steps"]] == ["pre-flight", "failover", "ready"] + hooks
         assert app["astra_ids"]["mirror_id"] and app["astra_ids"]["recovered_app_id"]
+    (hooks_step,) = [step for step in apps_by_name(report)["postgres"]["steps"] if step["name"] == "post-failover hooks"]
+    assert (hooks_step["status"], hooks_step["message"]) == ("passed", "pg-post-failover succeeded")
     dr = apps_on(sim, "dr-west")
     for name, mirror in mirrors_of(sim).items():
         assert mirror["state"] == "failedOver" and dr[name]["state"] == "ready"
@@ -123,7 +133,12 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     report = newest_report(reports, "failback")
     assert report["run"]["passed"]
     for app in report["apps"]:
-        assert [step["name"] for step in app["steps"]] == ["pre-flight", "resync", "reverse", "ready"], app
+        hooks = ["post-failover hooks"] if app["name"] == "postgres" else []
+        assert [step["name"] for step in app["steps"]] == ["pre-flight", "resync", "reverse", "ready"] + hooks, app
+    # A reverse runs no hooks in the simulator: nothing in the log, so the step says so and claims nothing.
+    (hooks_step,) = [step for step in apps_by_name(report)["postgres"]["steps"] if step["name"] == "post-failover hooks"]
+    assert (hooks_step["status"], hooks_step["message"]) == (
+        "skipped", "pg-post-failover left no event in the activity log")
     assert_home_and_replicating(sim)
     assert_no_secret_in_reports(sim, reports)
 
