@@ -30,7 +30,7 @@ UNLOADABLE_INCLUDE = ("a task file it includes could not be found or loaded (Ans
                       "the error is in the output above)")
 PREFLIGHT = "pre-flight"
 REPORT_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "rto_target_seconds", "rpo_target_seconds")
-RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback")
+RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback", "posture")
 # The ID astra_app_clone returns in check mode for a clone it would create (an existing clone has its real ID).
 CHECK_MODE_PLACEHOLDER_ID = "check-mode-placeholder-id"
 
@@ -298,6 +298,12 @@ def normalise_apps(apps, runbook, settings=None):
             entry.update(namespaces=app.get("namespaces"), wave=_wave(app), label="%s on %s" % (name, cluster))
             normalised.append(entry)
             continue
+        if runbook == "posture":
+            # One reading of the whole estate judges every app at once: no waves.
+            entry.update(destination_cluster=app.get("destination_cluster") or settings.get("destination_cluster"),
+                         label="%s on %s" % (name, cluster))
+            normalised.append(entry)
+            continue
         destination = app.get("destination_cluster") or settings.get("destination_cluster")
         entry.update(destination_cluster=destination, wave=_wave(app))
         if runbook == "replicate":
@@ -321,8 +327,8 @@ def normalise_apps(apps, runbook, settings=None):
 
 
 def waves(apps):
-    """The waves of the normalised apps, in the order they run."""
-    return sorted(set(app["wave"] for app in apps or []))
+    """The waves of the normalised apps, in the order they run (none for the posture runbook, which has no waves)."""
+    return sorted(set(app["wave"] for app in apps or [] if app.get("wave") is not None))
 
 
 def wave_failures(record, wave):
@@ -939,7 +945,9 @@ def verdict_message(runbook, report, run_error=None, clones=None):
     parts = []
     if run_error:
         parts.append("The %s stopped before its end: %s." % (runbook, run_error))
-    if failed:
+    if failed and runbook == "posture":
+        parts.append("Out of policy or unprotected: %s." % ", ".join(failed))
+    elif failed:
         parts.append("The %s failed for %s." % (runbook, ", ".join(failed)))
     if not parts:
         parts.append("The %s failed." % runbook)
