@@ -16,7 +16,6 @@ Control has, ScheduleSpec.definition for what the estate wants), so that a postu
 on what "the policy" is.
 """
 
-import copy
 import datetime
 
 from ansible_collections.kubedr.astra.plugins.module_utils.app_mirrors import with_names
@@ -304,7 +303,10 @@ def entry_problems(entries):
 
 def normalise_entries(entries, defaults, apps=None):
     """The entries with the defaults ({destination_cluster, rpo_target_seconds, expect_mirror, expect_hooks}) filled
-    in, each with its key; without entries, one per managed app (apps as the API lists them), the whole estate."""
+    in, each with its key; without entries, one per managed app (apps as the API lists them), the whole estate.
+
+    An entry that does not say whether it expects a mirror expects one when it has a destination cluster, unless the
+    default expect_mirror is false."""
     if not entries:
         entries = [{"name": app.get("name"), "cluster": app.get("clusterName")} for app in apps or []]
     normalised = []
@@ -312,8 +314,8 @@ def normalise_entries(entries, defaults, apps=None):
         item = {"key": "%s@%s" % (entry["name"], entry["cluster"])}
         for field in ENTRY_FIELDS:
             item[field] = entry[field] if entry.get(field) is not None else defaults.get(field)
-        if item["expect_mirror"] is None:
-            item["expect_mirror"] = bool(item["destination_cluster"])
+        if entry.get("expect_mirror") is None:
+            item["expect_mirror"] = bool(item["destination_cluster"]) and defaults.get("expect_mirror") is not False
         normalised.append(item)
     return normalised
 
@@ -408,7 +410,9 @@ def record_posture(record, posture):
     astra_posture_info's posture). A check has no start or end: it judges one reading of the estate."""
     if not isinstance(posture, dict) or not isinstance(posture.get("apps"), list):
         raise RunbookError("record_posture: expected the posture astra_posture_info returns, got %r" % (posture,))
-    result = copy.deepcopy(record or {})
+    # Plain dicts and lists first: what a role passes in are Ansible's lazy containers, which each of the many
+    # deep copies below would otherwise template again.
+    result, posture = _plain(record or {}), _plain(posture)
     for app in posture["apps"]:
         if app["key"] not in result:
             result.update(_new_entry(app["key"], app["name"], app["cluster"], app.get("destination_cluster")))
@@ -426,6 +430,14 @@ def record_posture(record, posture):
             result = record_step(result, key if kind == "apps" else "namespace %s" % key,
                                  {"name": UNPROTECTED_CHECK, "status": FAILED, "message": why % cluster})
     return result
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return dict((key, _plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _new_entry(key, name, cluster, destination):
