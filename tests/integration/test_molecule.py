@@ -23,7 +23,7 @@ def _molecule():
     return path if os.path.exists(path) else shutil.which("molecule")
 
 
-@pytest.mark.parametrize("scenario", ["protect", "replicate", "failover", "failback"])
+@pytest.mark.parametrize("scenario", ["protect", "replicate", "failover", "failback", "posture"])
 def test_molecule_scenario(scenario):
     assert _molecule() is not None, "molecule is not installed in the venv: make venv installs it"
     env = dict(os.environ)

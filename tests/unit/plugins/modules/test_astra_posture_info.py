@@ -33,7 +33,7 @@ def test_the_estate_from_one_list_per_kind_and_three_per_app(fake_api, run_modul
     assert shop_checks == {"managed": "failed"}
     # The fake gives the trident namespace no systemType; default is ignored; postgres on dr-west is the replica.
     assert result["posture"]["unprotected"] == {"apps": ["jenkins@prod-east"], "namespaces": [
-        "shop-db@prod-east", "shop-frontend@prod-east", "trident@dr-west", "trident@prod-east", "wordpress@prod-east"]}
+        "billing@prod-east", "shop-db@prod-east", "shop-frontend@prod-east", "trident@dr-west", "trident@prod-east", "wordpress@prod-east"]}
     assert result["posture"]["passed"] is False and result["posture"]["hooks_enabled"] is False
     calls = [path for method, path, _params in fake_api.calls()]
     assert len(calls) == 6 + 3 and all(method == "GET" for method, _path, _params in fake_api.calls())
