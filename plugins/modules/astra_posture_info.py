@@ -255,8 +255,8 @@ def run(module):
     policy, policy_problems = policy_definitions(params["policy"])
     if problems + policy_problems:
         raise AstraValidationError(violations=problems + policy_problems)
-    defaults = dict((name, params[name]) for name in ("destination_cluster", "rpo_target_seconds", "expect_mirror",
-                                                       "expect_hooks"))
+    defaults = dict((name, params[name])
+                    for name in ("destination_cluster", "rpo_target_seconds", "expect_mirror", "expect_hooks"))
     keys = set("%s@%s" % (entry["name"], entry["cluster"]) for entry in params["apps"]) or None
     estate = read_posture(module.lookups, keys)
     managed = set(item.get("id") for item in estate["clusters"] if item.get("managedState") == "managed")

@@ -51,9 +51,8 @@ def test_without_entries_every_managed_app_is_judged(fake_api, run_module):
 
 
 def test_bad_entries_and_policy_fail_before_any_request(fake_api, run_module):
-    result, failed = run_module(astra_posture_info, {
-        "apps": [{"name": "postgres"}], "policy": [{"granularity": "daily", "minute": 0, "snapshot_retention": 1,
-                                                     "backup_retention": 1}]})
+    daily_without_hour = {"granularity": "daily", "minute": 0, "snapshot_retention": 1, "backup_retention": 1}
+    result, failed = run_module(astra_posture_info, {"apps": [{"name": "postgres"}], "policy": [daily_without_hour]})
     assert failed
     assert [item["option"] for item in result["invalid_options"]] == ["apps[0].cluster", "policy[0]"]
     assert "hour is required when granularity is daily" in result["msg"]
