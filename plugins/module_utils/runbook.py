@@ -31,6 +31,8 @@ UNLOADABLE_INCLUDE = ("a task file it includes could not be found or loaded (Ans
 PREFLIGHT = "pre-flight"
 REPORT_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "rto_target_seconds", "rpo_target_seconds")
 RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback", "posture")
+# Runbooks that only read: check mode runs them for real.
+READ_ONLY_RUNBOOKS = ("posture",)
 # The ID astra_app_clone returns in check mode for a clone it would create (an existing clone has its real ID).
 CHECK_MODE_PLACEHOLDER_ID = "check-mode-placeholder-id"
 
@@ -245,8 +247,10 @@ def report_apps(record, targets=True):
     return apps
 
 
-def report_summary(apps, title, report=None, check_mode=False):
-    """The lines a runbook prints at its end: a table of the apps (report_apps), then the verdict and the report path."""
+def report_summary(apps, title, report=None, check_mode=False, runbook=None):
+    """The lines a runbook prints at its end: a table of the apps (report_apps), then the verdict and the report path.
+
+    runbook: a read-only one (posture) says that check mode ran its checks for real."""
     measures = ("rto_seconds", "rto_target_seconds", "rpo_seconds", "rpo_target_seconds")
     timed = any(app.get(key) is not None for app in apps or [] for key in measures)
     columns = ("APP", "CLUSTER", "WAVE", "STATUS") + (("RTO", "TARGET", "RPO", "TARGET") if timed else ()) + ("MESSAGE",)
@@ -260,7 +264,12 @@ def report_summary(apps, title, report=None, check_mode=False):
             row += tuple(format_duration(app.get(key)) for key in measures)
         rows.append(row + (app.get("message") or "",))
     widths = [max([len(columns[i])] + [len(row[i]) for row in rows]) for i in range(len(columns) - 1)]
-    lines = [title + (" (check mode: predicted, nothing written)" if check_mode else "")]
+    if not check_mode:
+        lines = [title]
+    elif runbook in READ_ONLY_RUNBOOKS:
+        lines = [title + " (check mode: the same read-only checks, no report written)"]
+    else:
+        lines = [title + " (check mode: predicted, nothing written)"]
     for row in [columns] + rows:
         lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])) + "  " + row[-1])
     report = report or {}
