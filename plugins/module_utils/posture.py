@@ -212,8 +212,7 @@ def unprotected(estate_keys, apps, namespaces_by_cluster, ignored=()):
     """What no estate entry covers: managed apps ('name@cluster') and the user namespaces of managed clusters that no
     managed app holds ('namespace@cluster'). namespaces_by_cluster: cluster name -> its namespaces as the API lists
     them; system namespaces (systemType set), removed ones and those named in `ignored` do not count."""
-    apps_outside = sorted("%s@%s" % (app.get("name"), app.get("clusterName")) for app in apps
-                          if "%s@%s" % (app.get("name"), app.get("clusterName")) not in estate_keys)
+    apps_outside = sorted(app_key(app) for app in apps if app_key(app) not in estate_keys)
     held = set()
     for app in apps:
         for resource in app.get("namespaceScopedResources") or []:
