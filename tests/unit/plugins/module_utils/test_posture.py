@@ -270,6 +270,8 @@ def test_the_run_record_has_one_step_per_check_and_an_entry_per_unprotected_thin
                                                               "name": "namespace billing", "cluster": "prod-east"}
     assert recorded["jenkins@prod-east"]["steps"] == [{"name": "estate entry", "status": "failed", "message": (
         "managed on prod-east but in no estate entry: no policy says how it must be protected")}]
+    # Without entries (every managed app judged), the record starts empty and gets an entry per judged app.
+    assert list(record_posture({}, result))[:1] == ["postgres@prod-east"]
     with pytest.raises(RunbookError):
         record_posture(record, {"apps": None})
 
