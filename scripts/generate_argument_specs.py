@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "roles" / "runbook_common" / "app_entry.yml"
-RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback")
+RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback", "posture")
 INDENT = " " * 10  # argument_specs > main > options > <runbook>_apps > options > here
 
 

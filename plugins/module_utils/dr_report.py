@@ -22,14 +22,16 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.kubedr.astra.plugins.module_utils import runbook
 
-__all__ = ["SCHEMA_VERSION", "GENERATOR", "REDACTED", "RUNBOOKS", "STATUSES", "APP_KEYS", "STEP_KEYS", "FILE_NAMES",
+__all__ = ["SCHEMA_VERSION", "GENERATOR", "REDACTED", "RUNBOOKS", "CHECK_RUNBOOKS", "STATUSES", "APP_KEYS", "STEP_KEYS", "FILE_NAMES",
            "ReportError", "scrub", "parse_time", "format_time", "format_duration", "build_report", "report_directory", "render_json",
            "render_html", "render_junit", "render_all", "write_report", "planned_changes"]
 
 SCHEMA_VERSION = 1
 GENERATOR = "kubedr.astra.dr_report"
 REDACTED = "VALUE_REDACTED"
-RUNBOOKS = ("drill", "failover", "failback", "protect", "replicate")
+RUNBOOKS = ("drill", "failover", "failback", "protect", "replicate", "posture")
+# Runbooks whose steps are checks: their JUnit file has one test case per app and check.
+CHECK_RUNBOOKS = ("posture",)
 STATUSES = ("passed", "failed", "skipped")
 FILE_NAMES = {"json": "report.json", "html": "report.html", "junit": "junit.xml"}
 
@@ -498,11 +500,13 @@ def render_html(report):
         out.append('<tr><td colspan="7">No apps in this run.</td></tr>\n')
     out.append("</tbody>\n</table>\n</section>\n")
 
-    out.append('<section>\n<h2>Timeline</h2>\n<figure>\n%s\n<figcaption>One row per app, one bar per step, '
-               'positioned by time relative to the run start.</figcaption>\n</figure>\n</section>\n'
-               % _timeline_svg(report))
+    checks = run["runbook"] in CHECK_RUNBOOKS
+    if not checks:  # checks judge one reading of the estate: they have no times to chart
+        out.append('<section>\n<h2>Timeline</h2>\n<figure>\n%s\n<figcaption>One row per app, one bar per step, '
+                   'positioned by time relative to the run start.</figcaption>\n</figure>\n</section>\n'
+                   % _timeline_svg(report))
 
-    out.append("<section>\n<h2>Steps and Astra Control identifiers</h2>\n")
+    out.append("<section>\n<h2>%s and Astra Control identifiers</h2>\n" % ("Checks" if checks else "Steps"))
     for app in apps:
         out.append('<div class="app-steps">\n<h3>%s %s</h3>\n' % (_status_cell(app["status"]), _h(app["name"])))
         if app["astra_ids"]:
@@ -538,22 +542,51 @@ def _x(value):
     return _XML_INVALID.sub("", "" if value is None else str(value))
 
 
+def _check_cases(suite, suite_name, apps):
+    """One test case per app and check (the posture runbook), named after the check, its class the app's."""
+    for app in apps:
+        classname = "%s.%s.%s" % (suite_name, app["cluster"] or "app", app["name"])
+        for step in app["steps"]:
+            case = ET.SubElement(suite, "testcase", classname=_x(classname), name=_x(step["name"]), time="0.000")
+            message = step["message"] or step["status"]
+            if step["status"] == "failed":
+                ET.SubElement(case, "failure", message=_x(message), type="failed").text = _x(message)
+            elif step["status"] == "skipped":
+                ET.SubElement(case, "skipped", message=_x(message))
+            elif step["message"]:
+                ET.SubElement(case, "system-out").text = _x(step["message"])
+
+
+def _case_counts(report):
+    """(tests, failures, skipped): per app, or per app and check for the runbooks in CHECK_RUNBOOKS."""
+    run = report["run"]
+    if run["runbook"] not in CHECK_RUNBOOKS:
+        return run["app_count"], run["failed_count"], run["skipped_count"]
+    steps = [step for app in report["apps"] for step in app["steps"]]
+    return (len(steps), sum(1 for step in steps if step["status"] == "failed"),
+            sum(1 for step in steps if step["status"] == "skipped"))
+
+
 def render_junit(report):
-    """JUnit XML: one testsuite kubedr.astra.<runbook>, one testcase per app (failure/skipped as appropriate)."""
+    """JUnit XML: one testsuite kubedr.astra.<runbook>, one testcase per app (failure/skipped as appropriate), or per
+    app and check for the posture runbook."""
     run = report["run"]
     suite_name = "kubedr.astra.%s" % run["runbook"]
     # A run that stopped early is one more test case, in error: a CI view then shows it failed, whatever the apps say.
     errors = 1 if run.get("error") else 0
-    tests = str(run["app_count"] + errors)
-    root = ET.Element("testsuites", name=_x(run["title"]), tests=tests, failures=str(run["failed_count"]),
-                      errors=str(errors), skipped=str(run["skipped_count"]), time="%.3f" % (run["duration_seconds"] or 0))
+    cases, failures, skipped = _case_counts(report)
+    tests = str(cases + errors)
+    root = ET.Element("testsuites", name=_x(run["title"]), tests=tests, failures=str(failures),
+                      errors=str(errors), skipped=str(skipped), time="%.3f" % (run["duration_seconds"] or 0))
     suite = ET.SubElement(root, "testsuite", name=suite_name, tests=tests,
-                          failures=str(run["failed_count"]), errors=str(errors), skipped=str(run["skipped_count"]),
+                          failures=str(failures), errors=str(errors), skipped=str(skipped),
                           time="%.3f" % (run["duration_seconds"] or 0), timestamp=_x(run["started"]))
     properties = ET.SubElement(suite, "properties")
     for name in ("runbook", "title", "started", "finished"):
         ET.SubElement(properties, "property", name=name, value=_x(run[name]))
-    for app in report["apps"]:
+    if run["runbook"] in CHECK_RUNBOOKS:
+        _check_cases(suite, suite_name, report["apps"])
+    for app in report["apps"] if run["runbook"] not in CHECK_RUNBOOKS else []:
         classname = suite_name + "." + (app["cluster"] or "app")
         case = ET.SubElement(suite, "testcase", classname=_x(classname), name=_x(app["name"]),
                              time="%.3f" % (app["duration_seconds"] or 0))

@@ -86,15 +86,22 @@ def app_selected(app, clusters=None, labels=None):
     return True
 
 
-def _as_dicts(items, fields):
+def as_dicts(items, fields):
     """List items as dicts: rows of an include= answer are zipped with the fields; dicts are kept as they are."""
     return [dict(zip(fields, item)) if isinstance(item, (list, tuple)) else item for item in items]
 
 
-def read_estate(lookups, clusters=None, labels=None):
+def _list(client, path, fields, operation):
+    return as_dicts(client.list(path, params={"include": ",".join(fields)}, operation=operation), fields)
+
+
+def read_estate(lookups, clusters=None, labels=None, selected=None, snapshot_fields=RESTORE_POINT_FIELDS,
+                backup_fields=RESTORE_POINT_FIELDS):
     """Everything the hosts are built from: {clusters, apps, app_mirrors, protection: {app id: {...}}}.
 
-    Apps outside the filters are kept (a mirror's peer may be one) but get no per-app requests.
+    Apps outside the filters are kept (a mirror's peer may be one) but get no per-app requests. selected: a further
+    filter (app -> bool) of the apps that get them; snapshot_fields and backup_fields: what to include of each
+    snapshot and backup (the posture runbook reads hook states, buckets and creation times too).
     """
     client = lookups.client
     cluster_items = client.list(CLUSTERS, operation="List clusters")
@@ -105,18 +112,14 @@ def read_estate(lookups, clusters=None, labels=None):
     mirrors = client.list(APP_MIRRORS, operation="List app mirrors")
     protection = {}
     for app in apps:
-        if not app_selected(app, clusters, labels) or not app.get("id"):
+        if not app_selected(app, clusters, labels) or not app.get("id") or (selected and not selected(app)):
             continue
         what = "app %s on %s" % (app.get("name"), app.get("clusterName"))
         protection[app["id"]] = {
-            "snapshots": _as_dicts(client.list(restore_points_path("snapshot", app["id"]),
-                                               params={"include": ",".join(RESTORE_POINT_FIELDS)},
-                                               operation="List snapshots of %s" % what), RESTORE_POINT_FIELDS),
-            "backups": _as_dicts(client.list(restore_points_path("backup", app["id"]),
-                                             params={"include": ",".join(RESTORE_POINT_FIELDS)},
-                                             operation="List backups of %s" % what), RESTORE_POINT_FIELDS),
-            "schedules": _as_dicts(client.list(schedules_path(app["id"]), params={"include": ",".join(SCHEDULE_FIELDS)},
-                                               operation="List schedules of %s" % what), SCHEDULE_FIELDS),
+            "snapshots": _list(client, restore_points_path("snapshot", app["id"]), snapshot_fields,
+                               "List snapshots of %s" % what),
+            "backups": _list(client, restore_points_path("backup", app["id"]), backup_fields, "List backups of %s" % what),
+            "schedules": _list(client, schedules_path(app["id"]), SCHEDULE_FIELDS, "List schedules of %s" % what),
         }
     return {"clusters": cluster_items, "apps": apps, "app_mirrors": mirrors, "protection": protection}
 

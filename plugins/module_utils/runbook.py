@@ -33,7 +33,9 @@ REPORT_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "rto_targ
 # What a step can measure for an app (record_step): its recovery time and point, and whether the restore point it
 # recovered from was app-consistent (True/False; None: not known).
 MEASURES = ("rto_seconds", "rpo_seconds", "app_consistent")
-RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback")
+RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback", "posture")
+# Runbooks that only read: check mode runs them for real.
+READ_ONLY_RUNBOOKS = ("posture",)
 # The ID astra_app_clone returns in check mode for a clone it would create (an existing clone has its real ID).
 CHECK_MODE_PLACEHOLDER_ID = "check-mode-placeholder-id"
 
@@ -254,8 +256,10 @@ def report_apps(record, targets=True):
     return apps
 
 
-def report_summary(apps, title, report=None, check_mode=False):
-    """The lines a runbook prints at its end: a table of the apps (report_apps), then the verdict and the report path."""
+def report_summary(apps, title, report=None, check_mode=False, runbook=None):
+    """The lines a runbook prints at its end: a table of the apps (report_apps), then the verdict and the report path.
+
+    runbook: a read-only one (posture) says that check mode ran its checks for real."""
     measures = ("rto_seconds", "rto_target_seconds", "rpo_seconds", "rpo_target_seconds")
     timed = any(app.get(key) is not None for app in apps or [] for key in measures)
     columns = ("APP", "CLUSTER", "WAVE", "STATUS") + (("RTO", "TARGET", "RPO", "TARGET") if timed else ()) + ("MESSAGE",)
@@ -269,7 +273,12 @@ def report_summary(apps, title, report=None, check_mode=False):
             row += tuple(format_duration(app.get(key)) for key in measures)
         rows.append(row + (app.get("message") or "",))
     widths = [max([len(columns[i])] + [len(row[i]) for row in rows]) for i in range(len(columns) - 1)]
-    lines = [title + (" (check mode: predicted, nothing written)" if check_mode else "")]
+    if not check_mode:
+        lines = [title]
+    elif runbook in READ_ONLY_RUNBOOKS:
+        lines = [title + " (check mode: the same read-only checks, no report written)"]
+    else:
+        lines = [title + " (check mode: predicted, nothing written)"]
     for row in [columns] + rows:
         lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])) + "  " + row[-1])
     report = report or {}
@@ -308,6 +317,12 @@ def normalise_apps(apps, runbook, settings=None):
                          execution_hooks=list(app.get("execution_hooks") or []))
             normalised.append(entry)
             continue
+        if runbook == "posture":
+            # One reading of the whole estate judges every app at once: no waves.
+            entry.update(destination_cluster=app.get("destination_cluster") or settings.get("destination_cluster"),
+                         label="%s on %s" % (name, cluster))
+            normalised.append(entry)
+            continue
         destination = app.get("destination_cluster") or settings.get("destination_cluster")
         entry.update(destination_cluster=destination, wave=_wave(app))
         if runbook == "replicate":
@@ -332,8 +347,8 @@ def normalise_apps(apps, runbook, settings=None):
 
 
 def waves(apps):
-    """The waves of the normalised apps, in the order they run."""
-    return sorted(set(app["wave"] for app in apps or []))
+    """The waves of the normalised apps, in the order they run (none for the posture runbook, which has no waves)."""
+    return sorted(set(app["wave"] for app in apps or [] if app.get("wave") is not None))
 
 
 def wave_failures(record, wave):
@@ -1116,7 +1131,9 @@ def verdict_message(runbook, report, run_error=None, clones=None):
     parts = []
     if run_error:
         parts.append("The %s stopped before its end: %s." % (runbook, run_error))
-    if failed:
+    if failed and runbook == "posture":
+        parts.append("Out of policy or unprotected: %s." % ", ".join(failed))
+    elif failed:
         parts.append("The %s failed for %s." % (runbook, ", ".join(failed)))
     if not parts:
         parts.append("The %s failed." % runbook)

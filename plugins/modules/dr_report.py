@@ -9,13 +9,15 @@ module: dr_report
 short_description: Write the report of a disaster-recovery run (JSON, HTML and JUnit XML)
 version_added: 0.1.0
 description:
-  - Writes the evidence of one run of a runbook (drill, failover, failback, protect or replicate) into a report directory
+  - Writes the evidence of one run of a runbook (drill, failover, failback, protect, replicate or posture) into a report directory
     on the controller. The roles call it at the end of each run; playbooks can call it too.
   - C(report.json) is machine-readable (schema version 1) and holds the run, every app with its steps, times,
     RTO and RPO against their targets, the pass or fail verdicts and the Astra Control IDs.
   - C(report.html) is one self-contained page (inline CSS and SVG, no script, no external reference of any kind)
     with a summary, a table with one row per app and a timeline chart of every app's steps. It prints on A4 landscape.
   - C(junit.xml) holds one testsuite C(kubedr.astra.<runbook>) with one testcase per app, for AWX and CI dashboards.
+    For the posture runbook, whose steps are checks, one testcase per app and check (named after the check, its class
+    C(kubedr.astra.posture.<cluster>.<app>)).
   - Before anything is rendered, every value under a key whose name contains C(token), C(password), C(secret) or
     C(authorization) (case-insensitive), in O(apps) and O(extra) alike, becomes C(VALUE_REDACTED), and bearer tokens
     in strings are masked. No option of this module is meant to carry a secret.
@@ -37,7 +39,7 @@ options:
       - The runbook this run executed.
     type: str
     required: true
-    choices: [drill, failover, failback, protect, replicate]
+    choices: [drill, failover, failback, protect, replicate, posture]
   title:
     description:
       - The report's title.

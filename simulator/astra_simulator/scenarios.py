@@ -66,6 +66,7 @@ def _pvc(name, storage_class, access_mode, size, labels=None):
 
 
 WORDPRESS = {"app": "wordpress"}
+UNPROTECTED_NAMESPACE = "billing"
 SHOP = {"app": "shop"}
 
 # prod-east's workloads: (namespace, namespace labels, objects)
@@ -288,6 +289,10 @@ def build_demo(builder):
             builder.k8s(prod_east, ns_name, spec)
     for spec in PROD_EAST_CLUSTER_OBJECTS:
         builder.k8s(prod_east, None, spec)
+    # A team's new service that no app entry or managed app covers: the posture runbook lists it as unprotected.
+    builder.namespace(prod_east, UNPROTECTED_NAMESPACE, {"team": "billing"})
+    for spec in sample_workload(UNPROTECTED_NAMESPACE, storage_class=ONTAP_GOLD[0]):
+        builder.k8s(prod_east, UNPROTECTED_NAMESPACE, spec)
     builder.kubernetes_cluster("dr-west", cloud, True, "dc-west", (ONTAP_GOLD, ONTAP_SAN), "ontap-gold")
     builder.kubernetes_cluster("lab-north", cloud, False, "dc-north", (STANDARD,), "standard")
 

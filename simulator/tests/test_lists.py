@@ -58,12 +58,12 @@ def test_limit_and_continue_walk_the_whole_list(sim):
 
 def test_lists_without_limit_return_everything(sim):
     body = sim.get("topology/v1/namespaces").json()
-    assert len(body["items"]) == 14 and "continue" not in body["metadata"]
+    assert len(body["items"]) == 15 and "continue" not in body["metadata"]
 
 
 def test_count_is_tolerated_and_counts_matches(sim):
     body = sim.get("topology/v1/namespaces?count=true&limit=2").json()
-    assert body["metadata"]["count"] == 14 and len(body["items"]) == 2
+    assert body["metadata"]["count"] == 15 and len(body["items"]) == 2
     prod = sim.cluster_id("prod-east")
     assert sim.get("topology/v1/managedClusters/%s/storageClasses?count=true" % prod).json()["metadata"]["count"] == 3
 

@@ -30,7 +30,8 @@ def test_demo_clusters(sim):
         assert clusters[name]["clusterType"] == "kubernetes"
     assert clusters["lab-north"]["managedState"] == "unmanaged"
     prod = clusters["prod-east"]
-    assert {"default", "kube-system", "trident", "wordpress", "jenkins", "postgres", "shop-frontend", "shop-db"} == set(prod["namespaces"])
+    assert {"default", "kube-system", "trident", "wordpress", "jenkins", "postgres", "shop-frontend", "shop-db",
+            "billing"} == set(prod["namespaces"])
     assert clusters["dr-west"]["namespaces"] == ["default", "kube-system", "trident"]
     assert prod["inUse"] == "false"
     default_class = sim.get("topology/v1/clusters/%s/storageClasses/%s" % (prod["id"], prod["defaultStorageClass"])).json()
@@ -54,12 +55,12 @@ def test_namespaces_on_every_path(sim):
     prod = sim.cluster_id("prod-east")
     cloud = sim.items("topology/v1/clouds")[0]["id"]
     everywhere = sim.items("topology/v1/namespaces")
-    assert len(everywhere) == 3 + 3 + 8
+    assert len(everywhere) == 3 + 3 + 9
     paths = ("topology/v1/clusters/%s/namespaces" % prod, "topology/v1/managedClusters/%s/namespaces" % prod,
              "topology/v1/clouds/%s/clusters/%s/namespaces" % (cloud, prod))
     for path in paths:
         names = [ns["name"] for ns in sim.items(path)]
-        assert len(names) == 8 and "shop-db" in names
+        assert len(names) == 9 and "shop-db" in names and "billing" in names
     shop = sim.named(paths[0], "shop-db")
     assert shop["clusterID"] == prod and shop["namespaceState"] == "discovered"
     assert {"name": "app", "value": "shop"} in shop["kubernetesLabels"]

@@ -69,10 +69,10 @@ WORKERS = 2
 
 MODULES = ("astra_app", "astra_app_info", "astra_cluster_info", "astra_bucket_info", "astra_app_snapshot",
            "astra_app_snapshot_info", "astra_app_backup", "astra_app_backup_info", "astra_protection_policy",
-           "astra_app_clone", "astra_app_restore", "astra_app_mirror", "astra_app_mirror_info", "dr_report",
-           "astra_execution_hooks_setting", "astra_hook_source", "astra_execution_hook", "astra_execution_hook_info",
-           "astra_event_info")
-ROLES = ("protect", "replicate", "drill", "failover", "failback")
+           "astra_app_clone", "astra_app_restore", "astra_app_mirror", "astra_app_mirror_info", "astra_posture_info",
+           "dr_report", "astra_execution_hooks_setting", "astra_hook_source", "astra_execution_hook",
+           "astra_execution_hook_info", "astra_event_info")
+ROLES = ("protect", "replicate", "drill", "failover", "failback", "posture")
 CONNECTION_ENV = ("ASTRA_API_URL", "ASTRA_ACCOUNT_ID", "ASTRA_API_TOKEN", "ASTRA_VALIDATE_CERTS", "ASTRA_CA_PATH",
                   "ASTRA_TIMEOUT", "ASTRA_RETRY_TIMEOUT")
 CATEGORIES = {

@@ -1,7 +1,8 @@
-"""Run the molecule scenario of every runbook that changes the estate (protect, replicate, failover, failback).
+"""Run the molecule scenario of every runbook that changes the estate (protect, replicate, failover, failback) and of
+the read-only posture runbook (its converge, rerun and check run must give the same verdict, with GETs only).
 
 Each scenario starts its own simulator in prepare (fixed ports 18461, 18462, 18464,
-18465) and runs destroy, prepare, converge, idempotence, check, verify, cleanup,
+18465, 18466) and runs destroy, prepare, converge, idempotence, check, verify, cleanup,
 destroy. (ansible-lint checks the scenarios' syntax.) The drill's check mode and
 rerun are asserted in test_runbook_playbooks.py.
 """
@@ -23,7 +24,7 @@ def _molecule():
     return path if os.path.exists(path) else shutil.which("molecule")
 
 
-@pytest.mark.parametrize("scenario", ["protect", "replicate", "failover", "failback"])
+@pytest.mark.parametrize("scenario", ["protect", "replicate", "failover", "failback", "posture"])
 def test_molecule_scenario(scenario):
     assert _molecule() is not None, "molecule is not installed in the venv: make venv installs it"
     env = dict(os.environ)

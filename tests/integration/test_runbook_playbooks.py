@@ -98,6 +98,22 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     assert newest_report(reports, "replicate")["run"]["passed"]
     assert_home_and_replicating(sim)
 
+    # The daily posture, read only, finds what is missing: no policy, no restore points, jenkins not managed (the demo
+    # entry says it is not mirrored), postgres's hooks (the account's hooks are off), the namespaces nobody protects.
+    sim.clear_requests_log()
+    posture = runbook(run_playbook, "posture", reports)
+    assert posture.rc != 0 and ("Out of policy or unprotected: postgres, wordpress, jenkins, shop, namespace billing, "
+                                "namespace jenkins.") in posture.output, posture
+    assert {entry["method"] for entry in sim.requests_log()} == {"GET"} and len(sim.requests_log()) == 6 + 3 * 3
+    apps = apps_by_name(newest_report(reports, "posture"))
+    checks = dict((step["name"], step) for step in apps["postgres"]["steps"])
+    assert [(name, check["status"]) for name, check in checks.items()] == [
+        ("managed", "passed"), ("protection policy", "failed"), ("snapshot", "passed"), ("backup", "failed"),
+        ("backup bucket", "skipped"), ("mirror", "passed"), ("mirror transfer", "passed"), ("hooks", "failed")]
+    assert checks["backup"]["message"] == "no completed backup"
+    assert apps["jenkins"]["message"] == "managed: jenkins is not managed on prod-east (run the protect runbook)"
+    assert apps["namespace billing"]["steps"][0]["message"].startswith("a namespace on prod-east that no managed app")
+
     # Disaster: prod-east is down. A planned failover is refused before any change; the unplanned one brings every app
     # up on dr-west from its last replicated snapshot, and the RPO is that snapshot's age. (The planned failover, a
     # reverse, and the failback after it are rehearsed by the molecule scenarios failover and failback.)

@@ -295,6 +295,8 @@ class FakeAstraApi:
             return self._list(copy.deepcopy(self.buckets), {})
         if path == "k8s/v2/apps":
             return self._list([self.public(app) for app in self.apps.values()], params)
+        if path == "topology/v1/namespaces":
+            return self._list([item for cluster in self.clusters for item in self._namespaces(cluster)], params)
         if path == "topology/v1/appBackups":
             items = [self.public(item) for by_app in self.points["appBackups"].values() for item in by_app.values()]
             return self._list(items, {})
@@ -315,16 +317,19 @@ class FakeAstraApi:
         if len(segments) == 4:
             return self._json(200, copy.deepcopy(cluster))
         if segments[4] == "namespaces":
-            items = [{"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, cluster["id"] + name)), "name": name,
-                      "namespaceState": "discovered", "clusterID": cluster["id"],
-                      **({"systemType": "kubernetes"} if name.startswith("kube-") else {})}
-                     for name in cluster["namespaces"]]
-            return self._list(items, params)
+            return self._list(self._namespaces(cluster), params)
         if segments[4] == "apiResources":
             return self._list(copy.deepcopy(self.api_resources[cluster["id"]]), {})
         if segments[4] == "storageClasses":
             return self._list(copy.deepcopy(self.storage_classes[cluster["id"]]), {})
         return self._not_modelled("/".join(segments))
+
+    @staticmethod
+    def _namespaces(cluster):
+        return [{"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, cluster["id"] + name)), "name": name,
+                 "namespaceState": "discovered", "clusterID": cluster["id"],
+                 **({"systemType": "kubernetes"} if name.startswith("kube-") else {})}
+                for name in cluster["namespaces"]]
 
     def _get_app(self, app_id):
         """An app; each read may end its transition (after polls_until_ready / polls_until_gone reads)."""

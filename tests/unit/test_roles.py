@@ -27,8 +27,8 @@ def spec(role, entry="main"):
     return yaml.safe_load((ROOT / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"][entry]
 
 
-def test_all_five_runbooks_are_there():
-    assert ROLES == ["drill", "failback", "failover", "protect", "replicate"]
+def test_all_six_runbooks_are_there():
+    assert ROLES == ["drill", "failback", "failover", "posture", "protect", "replicate"]
 
 
 def test_every_role_takes_the_same_app_entries_generated_from_one_source():
@@ -74,7 +74,9 @@ def test_defaults_are_the_documented_options(role):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_has_its_readme_report_and_progress_options(role):
     options = spec(role)["options"]
-    for suffix in ("apps", "wait_timeout", "poll_interval", "progress_interval", "report_path", "report_title"):
+    # The read-only posture runbook starts no jobs: nothing to wait for or to report progress on.
+    jobs = () if role == "posture" else ("wait_timeout", "poll_interval", "progress_interval")
+    for suffix in ("apps",) + jobs + ("report_path", "report_title"):
         assert "%s_%s" % (role, suffix) in options
     readme = (ROOT / "roles" / role / "README.md").read_text()
     assert readme.startswith("# kubedr.astra.%s" % role)

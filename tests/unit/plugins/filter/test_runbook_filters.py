@@ -9,15 +9,15 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.kubedr.astra.plugins.filter.runbook import FILTERS, FilterModule
-from ansible_collections.kubedr.astra.plugins.module_utils import runbook
+from ansible_collections.kubedr.astra.plugins.filter.runbook import FILTERS, POSTURE_FILTERS, FilterModule
+from ansible_collections.kubedr.astra.plugins.module_utils import posture, runbook
 
 
 def test_every_filter_is_the_engine_function_of_that_name():
     filters = FilterModule().filters()
-    assert sorted(filters) == sorted(FILTERS)
+    assert sorted(filters) == sorted(FILTERS + POSTURE_FILTERS)
     for name, function in filters.items():
-        assert function.__wrapped__ is getattr(runbook, name)
+        assert function.__wrapped__ is getattr(posture if name in POSTURE_FILTERS else runbook, name)
 
 
 def test_engine_errors_become_filter_errors_with_the_engine_message():

@@ -299,3 +299,29 @@ def test_step_warnings_are_kept_shown_and_listed_in_junit():
     with pytest.raises(ReportError, match=r"apps\[0\].steps\[0\].warnings: expected a list"):
         build_report("drill", STARTED, FINISHED, [{"name": "w", "status": "passed",
                                                    "steps": [dict(step("clone", STARTED, FINISHED), warnings="x")]}])
+
+
+def test_a_posture_report_has_one_junit_case_per_app_and_check_and_no_timeline():
+    checks = [{"name": "managed", "status": "passed", "message": "postgres is managed on prod-east (state ready)"},
+              {"name": "backup", "status": "failed", "message": "no completed backup"},
+              {"name": "mirror transfer", "status": "skipped", "message": "no mirror"}]
+    apps = [{"name": "postgres", "cluster": "prod-east", "status": "failed", "message": "backup: no completed backup",
+             "steps": checks},
+            {"name": "namespace billing", "cluster": "prod-east", "status": "failed",
+             "steps": [{"name": "estate entry", "status": "failed", "message": "no managed app holds it"}]}]
+    report = build_report("posture", STARTED, STARTED, apps)
+    root = ET.fromstring(dr_report.render_junit(report))
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "2", "1")
+    cases = [(case.get("classname"), case.get("name"), [child.tag for child in case]) for case in suite.iter("testcase")]
+    assert cases == [
+        ("kubedr.astra.posture.prod-east.postgres", "managed", ["system-out"]),
+        ("kubedr.astra.posture.prod-east.postgres", "backup", ["failure"]),
+        ("kubedr.astra.posture.prod-east.postgres", "mirror transfer", ["skipped"]),
+        ("kubedr.astra.posture.prod-east.namespace billing", "estate entry", ["failure"])]
+    assert suite.find("testcase[@name='backup']/failure").get("message") == "no completed backup"
+    html = dr_report.render_html(report)
+    assert "<h2>Timeline</h2>" not in html and "<h2>Checks and Astra Control identifiers</h2>" in html
+    assert "no completed backup" in html and json.loads(dr_report.render_json(report))["apps"][0]["steps"][1] == {
+        "name": "backup", "status": "failed", "started": None, "finished": None, "duration_seconds": None,
+        "message": "no completed backup", "warnings": []}

@@ -112,6 +112,12 @@ def test_verdict_message_says_what_happened():
     assert "removed" not in message.split("Clones:")[1].split("LEFT")[0]
 
 
+def test_verdict_message_of_a_posture_run_names_what_is_out_of_policy():
+    report = {"failed_apps": ["postgres", "namespace billing"], "html": "/r/report.html"}
+    assert verdict_message("posture", report) == ("Out of policy or unprotected: postgres, namespace billing. "
+                                                  "Report: /r/report.html")
+
+
 def test_verdict_message_of_a_run_that_stopped():
     message = verdict_message("failover", {"failed_apps": [], "html": None}, run_error="Wave 1 | read: HTTP 503")
     assert message == "The failover stopped before its end: Wave 1 | read: HTTP 503. Report: not written"

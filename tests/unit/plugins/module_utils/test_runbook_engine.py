@@ -95,6 +95,10 @@ def test_normalise_per_runbook():
     (failover,) = apps("failover", entry(rpo_target_seconds=60), rto_target_seconds=600)
     assert (failover["rto_target_seconds"], failover["rpo_target_seconds"]) == (600, 60)
     assert "namespaces" not in failover and "storage_class" not in failover
+    (posture,) = apps("posture", entry(wave=2, rpo_target_seconds=60))
+    assert posture == {"key": "postgres@prod-east", "name": "postgres", "cluster": "prod-east",
+                       "destination_cluster": "dr-west", "label": "postgres on prod-east"}
+    assert waves([posture]) == []  # one reading of the estate judges every app: no waves
     with pytest.raises(RunbookError, match="runbook 'restore' is not one of"):
         normalise_apps([], "restore")
     with pytest.raises(RunbookError, match="every app entry must be a dict"):

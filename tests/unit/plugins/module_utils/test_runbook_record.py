@@ -139,6 +139,8 @@ def test_summary_table_shows_measures_only_when_there_are_some():
     plain = report_summary([{"name": "shop", "cluster": "prod-east", "wave": 2, "status": "passed"}], "Protection run",
                            check_mode=True)
     assert plain[0] == "Protection run (check mode: predicted, nothing written)"
+    posture = report_summary([], "Protection posture", None, True, "posture")
+    assert posture[0] == "Protection posture (check mode: the same read-only checks, no report written)"
     assert "RTO" not in plain[1] and plain[-1] == "PASSED: report not written in check mode"
 
 
