@@ -282,11 +282,10 @@ def _name_problem(value):
     return None
 
 
-class HookSourceSpec(InputModel):
-    """The options of astra_hook_source that can be checked without a request."""
+class _NamedSpec(InputModel):
+    """A hook source's or execution hook's options: a name (1-63 characters) and a description."""
 
     name: str
-    content: Optional[str] = None
     description: Optional[str] = Field(default=None, max_length=DESCRIPTION_MAX)
 
     @field_validator("name")
@@ -296,6 +295,12 @@ class HookSourceSpec(InputModel):
         if problem:
             raise ValueError(problem)
         return value
+
+
+class HookSourceSpec(_NamedSpec):
+    """The options of astra_hook_source that can be checked without a request."""
+
+    content: Optional[str] = None
 
     @field_validator("content")
     @classmethod
@@ -327,24 +332,14 @@ class MatchingCriterion(InputModel):
         return {"type": CRITERIA_TYPES[self.type], "value": self.value}
 
 
-class ExecutionHookSpec(InputModel):
+class ExecutionHookSpec(_NamedSpec):
     """The options of astra_execution_hook that can be checked without a request."""
 
-    name: str
     action: Optional[Literal["snapshot", "backup", "restore", "failover"]] = None
     stage: Optional[Literal["pre", "post"]] = None
     arguments: Optional[list[str]] = None
     matching_criteria: Optional[list[MatchingCriterion]] = None
     enabled: bool = True
-    description: Optional[str] = Field(default=None, max_length=DESCRIPTION_MAX)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value):
-        problem = _name_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
     @field_validator("arguments")
     @classmethod
