@@ -33,6 +33,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     new_record,
     parse_time,
     record_step,
+    restore_point_consistency,
 )
 from ansible_collections.kubedr.astra.plugins.module_utils.schedules import is_replication_schedule, schedule_definition
 
@@ -130,37 +131,19 @@ def _mirror_checks(entry, app, mirror, target, now):
     return [status, _age_check("mirror transfer", "completed transfer", _last_transfer_time(mirror), target, now)]
 
 
-def _pre_hooks(hooks):
-    """The enabled execution hooks that run before a snapshot or a backup."""
-    return [hook for hook in hooks or [] if str(hook.get("enabled", "true")).lower() == "true"
-            and hook.get("stage") == "pre" and hook.get("action") in ("snapshot", "backup")]
-
-
-def _hook_check(snapshot, backup, hooks):
-    """hooks: the app's execution hooks, or None when the account's execution-hooks setting is off. hookState
-    success means that every applicable hook succeeded, including none at all, so an app-consistent restore point
-    also needs an enabled pre-snapshot or pre-backup hook."""
-    if hooks is None:
-        return _check("hooks", FAILED, "execution hooks are disabled for the account (Astra Control answered 403 problem "
-                      "168): no hook runs, so no restore point is app-consistent; enable them in the account settings")
-    if not _pre_hooks(hooks):
-        return _check("hooks", FAILED, "no enabled pre-snapshot or pre-backup execution hook: a hookState of success "
-                      "would only mean that no hook ran")
+def _hook_check(snapshot, backup, hooks, app_id):
+    """Whether the newest restore point is app-consistent, by the drill's rule (restore_point_consistency): its hooks
+    succeeded and the app has an enabled pre-hook of its kind. hooks: the app's execution hooks, or None when the
+    account's execution-hooks setting is off."""
     points = [(_snapshot_time(snapshot) or "", "snapshot", snapshot)] if snapshot else []
     if backup:
         points.append((_backup_time(backup) or "", "backup", backup))
     if not points:
         return _check("hooks", FAILED, "no restore point to look at")
     _taken, kind, newest = max(points, key=lambda point: point[0])
-    state = newest.get("hookState")
-    if state == "success":
-        return _check("hooks", PASSED, "the execution hooks of the newest %s %s succeeded" % (kind, newest.get("name")))
-    if state is None:
-        return _check("hooks", FAILED, "no execution hook ran for the newest %s %s: it is crash-consistent, not "
-                      "app-consistent" % (kind, newest.get("name")))
-    details = "; ".join(str((detail or {}).get("message") or detail) for detail in newest.get("hookStateDetails") or [])
-    return _check("hooks", FAILED, "the execution hooks of the newest %s %s %s%s"
-                  % (kind, newest.get("name"), state, (": " + details) if details else ""))
+    consistent, note = restore_point_consistency(
+        newest, kind, app_id, {"execution_hooks_enabled": hooks is not None, "execution_hooks": hooks or []})
+    return _check("hooks", PASSED if consistent else FAILED, note)
 
 
 def _bucket_check(backup, bucket_names, wanted):
@@ -204,7 +187,7 @@ def app_posture(entry, facts, expected, now):
     elif entry.get("expect_mirror"):
         checks.append(_check("mirror", FAILED, "a mirror is expected but the entry has no destination_cluster"))
     if entry.get("expect_hooks", expected.get("hooks")):
-        checks.append(_hook_check(snapshot, backup, facts.get("hooks", [])))
+        checks.append(_hook_check(snapshot, backup, facts.get("hooks", []), app.get("id")))
     return checks
 
 

@@ -99,7 +99,7 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     assert_home_and_replicating(sim)
 
     # The daily posture, read only, finds what is missing: no policy, no restore points, jenkins not managed (the demo
-    # entry says it is not mirrored), postgres's hooks (the account's hooks are off), the namespaces nobody protects.
+    # entry says it is not mirrored), postgres's hooks (only a post-failover one), the namespaces nobody protects.
     sim.clear_requests_log()
     posture = runbook(run_playbook, "posture", reports)
     assert posture.rc != 0 and ("Out of policy or unprotected: postgres, wordpress, jenkins, shop, namespace billing, "

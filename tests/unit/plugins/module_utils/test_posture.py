@@ -73,7 +73,8 @@ def test_an_app_as_the_estate_wants_it_passes_every_check_but_a_stale_backup():
                                           "1h 00m 00s")
     assert found["mirror transfer"]["age_seconds"] == 1200 and found["mirror transfer"]["status"] == "passed"
     assert found["mirror"]["message"] == "the AppMirror to dr-west: established, healthy"
-    assert found["hooks"]["message"] == "the execution hooks of the newest snapshot hourly-1 succeeded"
+    assert found["hooks"]["message"] == ("restore point snapshot hourly-1 is app-consistent: its execution hooks "
+                                         "succeeded (pre-snapshot: quiesce)")
     assert found["backup bucket"]["status"] == "passed"
     assert all(check["status"] == "passed" for name, check in found.items() if name != "backup")
 
@@ -132,15 +133,15 @@ def test_a_stale_or_reversed_or_failed_over_mirror_fails():
 
 def test_hooks_judge_the_newest_restore_point():
     newer_backup = {"name": "daily-2", "bucketID": "b1", "backupCreationTimestamp": "2025-01-31T11:50:00Z",
-                    "hookState": "failed", "hookStateDetails": [{"message": "pg_start_backup timed out"}]}
+                    "hookState": "failed", "hookStateDetails": [{"title": "Execution hook failed",
+                                                                     "detail": "pg_start_backup timed out"}]}
     checks = by_name(app_posture(ENTRY, facts(backup=newer_backup), {"hooks": True}, NOW))
-    assert checks["hooks"]["message"] == ("the execution hooks of the newest backup daily-2 failed: pg_start_backup "
-                                          "timed out")
+    assert checks["hooks"]["message"] == ("restore point backup daily-2 is not app-consistent: its execution hooks "
+                                          "failed (pg_start_backup timed out)")
     crash = by_name(app_posture(ENTRY, facts(snapshot={"name": "s", "snapshotCreationTimestamp": "2025-01-31T11:59:00Z"}),
                                 {"hooks": True}, NOW))
     assert crash["hooks"]["status"] == "failed"
-    assert crash["hooks"]["message"] == ("no execution hook ran for the newest snapshot s: it is crash-consistent, not "
-                                         "app-consistent")
+    assert crash["hooks"]["message"] == "restore point snapshot s reports no execution hook state"
 
 
 def test_what_no_estate_entry_covers():
@@ -158,15 +159,20 @@ def test_what_no_estate_entry_covers():
 def test_hooks_need_an_enabled_pre_hook_and_the_accounts_hook_setting():
     disabled = by_name(app_posture(ENTRY, facts(hooks=None), {"hooks": True}, NOW))["hooks"]
     assert disabled == {"name": "hooks", "status": "failed", "message": (
-        "execution hooks are disabled for the account (Astra Control answered 403 problem 168): no hook runs, so no "
-        "restore point is app-consistent; enable them in the account settings")}
+        "restore point snapshot hourly-1 is crash-consistent: execution hooks are disabled in the Astra Control "
+        "account")}
     post_only = [dict(PRE_SNAPSHOT, stage="post"), dict(PRE_SNAPSHOT, enabled="false"), dict(PRE_SNAPSHOT, action="restore")]
     none_before = by_name(app_posture(ENTRY, facts(hooks=post_only), {"hooks": True}, NOW))["hooks"]
     assert none_before["status"] == "failed"
-    assert none_before["message"] == ("no enabled pre-snapshot or pre-backup execution hook: a hookState of success "
-                                      "would only mean that no hook ran")
+    assert none_before["message"] == ("restore point snapshot hourly-1 is crash-consistent: the app has no enabled "
+                                      "pre-snapshot execution hook")
+    # a pre-backup hook does not run for a snapshot: the newest point, a snapshot, is crash-consistent
     pre_backup = [dict(PRE_SNAPSHOT, action="backup")]
-    assert by_name(app_posture(ENTRY, facts(hooks=pre_backup), {"hooks": True}, NOW))["hooks"]["status"] == "passed"
+    assert by_name(app_posture(ENTRY, facts(hooks=pre_backup), {"hooks": True}, NOW))["hooks"]["status"] == "failed"
+    newest_backup = {"name": "daily-2", "bucketID": "b1", "backupCreationTimestamp": "2025-01-31T11:50:00Z",
+                     "hookState": "success"}
+    assert by_name(app_posture(ENTRY, facts(hooks=pre_backup, backup=newest_backup), {"hooks": True},
+                               NOW))["hooks"]["status"] == "passed"
     # An entry's own expect_hooks wins over the estate's.
     assert "hooks" not in by_name(app_posture(dict(ENTRY, expect_hooks=False), facts(), {"hooks": True}, NOW))
     assert "hooks" in by_name(app_posture(dict(ENTRY, expect_hooks=True), facts(), {}, NOW))
@@ -251,7 +257,8 @@ def test_the_estate_judged_app_by_app_with_what_no_entry_covers():
     assert result["counts"] == {"passed": 0, "failed": 2, "skipped": 0}
     assert result["passed"] is False and result["hooks_enabled"] is True
     disabled = estate_posture(entries[:1], estate(execution_hooks=None), {}, NOW, list_unprotected=False)
-    assert by_name(disabled["apps"][0]["checks"])["hooks"]["message"].startswith("execution hooks are disabled")
+    assert by_name(disabled["apps"][0]["checks"])["hooks"]["message"].endswith("execution hooks are disabled in the "
+                                                                            "Astra Control account")
     assert disabled["unprotected"] == {"apps": [], "namespaces": []} and disabled["hooks_enabled"] is False
 
 
