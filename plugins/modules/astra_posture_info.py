@@ -15,8 +15,8 @@ description:
     protection schedules are those of O(policy), field by field); C(snapshot) and C(backup) (its newest completed
     snapshot and backup are younger than its RPO target); C(backup bucket) (the newest backup is in O(bucket));
     C(mirror) and C(mirror transfer) (its AppMirror to its destination cluster is established, healthy and
-    replicates from its cluster, and the last completed transfer is younger than its RPO target); C(hooks) (an enabled
-    pre-snapshot or pre-backup execution hook exists and the hooks of the newest restore point succeeded)."
+    replicates from its cluster, and the last completed transfer is younger than its RPO target); C(hooks) (the newest
+    restore point is app-consistent: its hooks succeeded and the app has an enabled pre-hook of its kind)."
   - A check without anything to judge by (no RPO target, no policy) is skipped and says why; it never passes.
   - With O(unprotected=true), also lists the managed apps that no entry covers (the replicas of the entries' apps are
     covered by them) and the user namespaces of managed clusters that no managed app holds.
