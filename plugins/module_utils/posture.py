@@ -30,6 +30,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.ordering import newes
 from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     RunbookError,
     format_duration,
+    is_replication_snapshot,
     new_record,
     parse_time,
     record_step,
@@ -320,7 +321,9 @@ def estate_facts(estate, app):
         "app": app,
         "schedules": [schedule_definition(item) for item in protection.get("schedules") or []
                       if not is_replication_schedule(item)],
-        "snapshot": _newest_completed(protection.get("snapshots")),
+        # A mirror's snapshots are judged by the mirror checks; these are the app's own.
+        "snapshot": _newest_completed([point for point in protection.get("snapshots") or []
+                                       if not is_replication_snapshot(point)]),
         "backup": _newest_completed(protection.get("backups")),
         "mirror": with_names(mirror, cluster_names, app_names) if mirror else None,
         "bucket_names": dict((item.get("id"), item.get("name")) for item in estate.get("buckets") or []),

@@ -821,6 +821,18 @@ def app_hooks(hook_info, app_id, action, stage):
                   and _is_true(hook.get("enabled", "true")))
 
 
+# Astra Control's read-only label saying what took a snapshot or backup (observed: backup); the simulator labels the
+# snapshots a mirror takes "replication" (simulator/README.md, Where we chose 56).
+TRIGGER_LABEL = "astra.netapp.io/labels/read-only/triggerType"
+
+
+def is_replication_snapshot(point):
+    """Whether a snapshot was taken by a mirror (its triggerType label says replication)."""
+    labels = ((point or {}).get("metadata") or {}).get("labels") or []
+    return any(isinstance(label, dict) and label.get("name") == TRIGGER_LABEL and label.get("value") == "replication"
+               for label in labels)
+
+
 def restore_point_consistency(point, kind, app_id, hook_info, replicated=False):
     """Whether a restore point is app-consistent, and the note that says why: (True/False/None, note).
 
@@ -834,7 +846,7 @@ def restore_point_consistency(point, kind, app_id, hook_info, replicated=False):
         return None, None
     what = "restore point %s %s" % (kind, point.get("name") or point.get("id"))
     state = point.get("hookState")
-    if replicated:
+    if replicated or is_replication_snapshot(point):
         return False, "%s is crash-consistent: replication snapshots run no execution hooks" % what
     if state == "failed":
         details = "; ".join(str(detail.get("detail") or detail.get("title") or detail)

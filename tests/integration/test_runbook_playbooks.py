@@ -108,7 +108,7 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     apps = apps_by_name(newest_report(reports, "posture"))
     checks = dict((step["name"], step) for step in apps["postgres"]["steps"])
     assert [(name, check["status"]) for name, check in checks.items()] == [
-        ("managed", "passed"), ("protection policy", "failed"), ("snapshot", "passed"), ("backup", "failed"),
+        ("managed", "passed"), ("protection policy", "failed"), ("snapshot", "failed"), ("backup", "failed"),
         ("backup bucket", "skipped"), ("mirror", "passed"), ("mirror transfer", "passed"), ("hooks", "failed")]
     assert checks["backup"]["message"] == "no completed backup"
     assert apps["jenkins"]["message"] == "managed: jenkins is not managed on prod-east (run the protect runbook)"

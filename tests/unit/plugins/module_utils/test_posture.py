@@ -226,7 +226,12 @@ def estate(**more):
                            "snapshotCreationTimestamp": "2025-01-31T11:15:00Z",
                            "metadata": {"creationTimestamp": "2025-01-31T11:15:00Z"}},
                           {"id": "s3", "name": "hourly-2", "state": "running",
-                           "metadata": {"creationTimestamp": "2025-01-31T11:59:00Z"}}],
+                           "metadata": {"creationTimestamp": "2025-01-31T11:59:00Z"}},
+                          # the mirror's, judged by the mirror checks, not as the app's newest snapshot
+                          {"id": "s4", "name": "replication-x", "state": "completed", "hookState": "success",
+                           "snapshotCreationTimestamp": "2025-01-31T11:55:00Z",
+                           "metadata": {"creationTimestamp": "2025-01-31T11:55:00Z", "labels": [
+                               {"name": "astra.netapp.io/labels/read-only/triggerType", "value": "replication"}]}}],
             "backups": [], "schedules": [{"name": "hourly", "granularity": "hourly", "minute": "15",
                                           "snapshotRetention": "24", "backupRetention": "0", "enabled": "true"},
                                          {"name": "kubedr-replication", "granularity": "custom", "replicate": "true"}]}},

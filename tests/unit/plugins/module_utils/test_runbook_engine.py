@@ -537,6 +537,10 @@ def hooks_of(*hooks, enabled=True):
      (None, "restore point snapshot s1: execution hooks success (the app's hooks were not read)")),
     ({"name": "s1"}, "snapshot", hooks_of(("quiesce", "a1", "snapshot", "pre")), False,
      (None, "restore point snapshot s1 reports no execution hook state")),
+    ({"name": "replication-1", "hookState": "success", "metadata": {"labels": [
+        {"name": "astra.netapp.io/labels/read-only/triggerType", "value": "replication"}]}},
+     "snapshot", hooks_of(("quiesce", "a1", "snapshot", "pre")), False,
+     (False, "restore point snapshot replication-1 is crash-consistent: replication snapshots run no execution hooks")),
     ({}, "snapshot", hooks_of(), False, (None, None)),
 ])
 def test_a_restore_point_is_app_consistent_only_when_its_pre_hooks_exist_and_succeeded(point, kind, info, replicated,
