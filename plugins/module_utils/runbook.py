@@ -896,8 +896,10 @@ def hook_event_reads(results, record, runbook, hook_info):
             for action, stage in RECOVERY_HOOKS[runbook]:
                 names.update(app_hooks(hook_info, hooks_app_id, action, stage) if hooks_app_id else [])
         if target and names:
-            reads.append(dict(app, target_app_id=target, hooks=sorted(names),
-                              since=(result.get("report_step") or {}).get("started")))
+            read = dict(app, target_app_id=target, hooks=sorted(names), since=(result.get("report_step") or {}).get("started"))
+            if runbook != "drill":
+                read["restore_point"] = (_last_transfer(result.get("app_mirror") or {}) or {}).get("snapshotID")
+            reads.append(read)
     return reads
 
 
@@ -946,7 +948,10 @@ def record_hook_events(record, runbook, results):
             else:
                 status = "skipped"
             step.update(status=status, message="; ".join(described))
-        record = record_step(record, app["key"], step)
+        # What a failover brings online is the snapshot the mirror transferred last (the drill notes its own point).
+        note = ("recovered from replication snapshot %s, which is crash-consistent: replication snapshots run no "
+                "execution hooks" % app["restore_point"]) if app.get("restore_point") else None
+        record = record_step(record, app["key"], step, notes=[note] if note else None)
     return record
 
 

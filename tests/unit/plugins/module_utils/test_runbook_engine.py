@@ -371,9 +371,13 @@ def test_after_a_recovery_the_activity_log_is_read_for_the_apps_whose_post_recov
     record = record_step(new_record([failover]), failover["key"], None, ids={"recovered_app_id": "a2"})
     info = hooks_of(("pg-warm", "a1", "failover", "post"), ("pg-check", "a1", "restore", "post"),
                     ("pg-quiesce", "a1", "snapshot", "pre"), ("other", "a3", "failover", "post"))
+    result["app_mirror"]["transferStateDetails"] = [transfer("2025-01-31T09:20:00Z", "2025-01-31T09:20:30Z")]
     (read,) = hook_event_reads([result], record, "failover", info)
-    assert (read["key"], read["target_app_id"], read["hooks"], read["since"]) == (
-        failover["key"], "a2", ["pg-check", "pg-warm"], T0)
+    assert (read["key"], read["target_app_id"], read["hooks"], read["since"], read["restore_point"]) == (
+        failover["key"], "a2", ["pg-check", "pg-warm"], T0, "s1")
+    recorded = record_hook_events(record, "failover", [{"item": read, "events": [event("pg-check"), event("pg-warm")]}])
+    assert recorded[failover["key"]]["notes"] == ["recovered from replication snapshot s1, which is crash-consistent: "
+                                                  "replication snapshots run no execution hooks"]
     # hooks disabled or not read, a failed step, or no hook that applies: nothing to read
     assert hook_event_reads([result], record, "failover", hooks_of(enabled=False)) == []
     assert hook_event_reads([result], record, "failover", None) == []
