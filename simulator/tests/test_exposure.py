@@ -81,7 +81,8 @@ def test_every_route_needs_the_token(sim, registered):
 
 
 def _world_with_everything(sim):
-    """An app with a snapshot, a backup, a schedule and an established mirror; {parameter name: a real ID}."""
+    """An app with a snapshot, a backup, a schedule, an established mirror, a hook that ran (an event); {parameter name:
+    a real ID}."""
     app = sim.ready_app("wp", "prod-east", ["wordpress"])
     snap = sim.completed_snapshot(app["id"], "s1")
     backup = sim.completed_backup(app["id"], "b1", snapshotID=snap["id"])
@@ -102,7 +103,9 @@ def _world_with_everything(sim):
         "type": "application/astra-executionHook", "version": "1.3", "name": "pre-snap", "hookType": "custom",
         "action": "snapshot", "stage": "pre", "hookSourceID": source.json()["id"], "appID": app["id"]})
     assert hook.status_code == 201, hook.text
+    sim.completed_snapshot(app["id"], "s2")  # runs the hook: an event in the activity log
     return {
+        "event_id": sim.items("core/v1/events")[0]["id"],
         "hookSource_id": source.json()["id"], "executionHook_id": hook.json()["id"],
         "setting_id": sim.items("core/v1/settings")[0]["id"],
         "cloud_id": sim.items("topology/v1/clouds")[0]["id"], "cluster_id": prod["id"], "managedCluster_id": prod["id"],
@@ -120,7 +123,8 @@ def _everything(sim, ids):
     return {path: sim.items(path) for path in ("k8s/v2/apps", app + "appSnaps", app + "appBackups", app + "schedules",
                                                "k8s/v1/appMirrors", "topology/v1/clouds", "topology/v1/buckets",
                                                "topology/v1/managedClusters", "topology/v1/namespaces",
-                                               "core/v1/hookSources", "core/v1/executionHooks", "core/v1/settings")}
+                                               "core/v1/hookSources", "core/v1/executionHooks", "core/v1/settings",
+                                               "core/v1/events")}
 
 
 def test_another_account_is_refused_on_every_route_and_sees_nothing(sim, registered):

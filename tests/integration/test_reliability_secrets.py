@@ -23,6 +23,7 @@ FORCED = {
     "failover.yml": {},        # no mirror: the pre-flight refuses
     "failback.yml": {},
     "drill_from_inventory.yml": {},  # no astra inventory source: no app is selected; scanned all the same
+    "posture.yml": {},         # nothing is managed: every entry is out of policy
 }
 
 
