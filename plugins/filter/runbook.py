@@ -15,7 +15,7 @@ import functools
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.kubedr.astra.plugins.module_utils import posture, runbook
+from ansible_collections.kubedr.astra.plugins.module_utils import runbook
 
 FILTERS = (
     "normalise_apps", "waves", "wave_failures", "passed_results", "passed_values",
@@ -27,11 +27,9 @@ FILTERS = (
     "report_apps", "report_summary", "seconds_between", "failure_message",
     "clone_outcomes", "describe_clones", "verdict_message",
 )
-# The posture runbook's: its checks into the run record.
-POSTURE_FILTERS = ("record_posture",)
 
 
-def _as_filter(function):
+def as_filter(function):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
@@ -43,6 +41,4 @@ def _as_filter(function):
 
 class FilterModule:
     def filters(self):
-        filters = dict((name, _as_filter(getattr(runbook, name))) for name in FILTERS)
-        filters.update((name, _as_filter(getattr(posture, name))) for name in POSTURE_FILTERS)
-        return filters
+        return dict((name, as_filter(getattr(runbook, name))) for name in FILTERS)

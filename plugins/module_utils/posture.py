@@ -33,6 +33,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     is_replication_snapshot,
     new_record,
     parse_time,
+    plain_copy,
     record_step,
     restore_point_consistency,
 )
@@ -397,7 +398,7 @@ def record_posture(record, posture):
         raise RunbookError("record_posture: expected the posture astra_posture_info returns, got %r" % (posture,))
     # Plain dicts and lists first: what a role passes in are Ansible's lazy containers, which each of the many
     # deep copies below would otherwise template again.
-    result, posture = _plain(record or {}), _plain(posture)
+    result, posture = plain_copy(record or {}), plain_copy(posture)
     for app in posture["apps"]:
         if app["key"] not in result:
             result.update(_new_entry(app["key"], app["name"], app["cluster"], app.get("destination_cluster")))
@@ -415,14 +416,6 @@ def record_posture(record, posture):
             result = record_step(result, key if kind == "apps" else "namespace %s" % key,
                                  {"name": UNPROTECTED_CHECK, "status": FAILED, "message": why % cluster})
     return result
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return dict((key, _plain(item)) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
 
 
 def _new_entry(key, name, cluster, destination):

@@ -20,7 +20,6 @@ Everything is derived from what the record says happened, never from what the ru
 removed only when its removal step passed, an app as done only when its wave ended.
 """
 
-import copy
 import datetime
 
 STOPPED_STEP = "run stopped"
@@ -95,6 +94,16 @@ def seconds_between(start, end):
                   - parse_time(start, "seconds_between: start", RunbookError)).total_seconds(), 3)
 
 
+def plain_copy(value):
+    """A copy of nested dicts and lists as plain Python containers. Roles hand the filters Ansible's lazy containers,
+    which copy.deepcopy templates again element by element (seconds per step on a large record)."""
+    if isinstance(value, dict):
+        return dict((key, plain_copy(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain_copy(item) for item in value]
+    return value
+
+
 def _entry(record, key):
     if not isinstance(record, dict):
         raise RunbookError("the run record must be a dict keyed by app key, got %r" % type(record).__name__)
@@ -143,7 +152,7 @@ def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measu
     started (the app is then reported skipped unless a step failed). not_measured: why there was no recovery to
     measure (an app already failed over, for example); its RTO and RPO targets are then not judged.
     """
-    result = copy.deepcopy(record)
+    result = plain_copy(record)
     entry = _entry(result, key)
     if skipped:
         entry["skipped"] = skipped
@@ -1077,7 +1086,7 @@ def record_stop(record, wave, message, finished=None):
     (a clone not yet removed, a verification not run), so it must not read as passed. Apps of later waves stay
     as they are: the report shows them as not run.
     """
-    result = copy.deepcopy(record)
+    result = plain_copy(record)
     if wave is None or wave == "":
         return result
     wave = int(wave)

@@ -9,15 +9,28 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.kubedr.astra.plugins.filter.runbook import FILTERS, POSTURE_FILTERS, FilterModule
+import subprocess
+import sys
+
+from ansible_collections.kubedr.astra.plugins.filter import posture as posture_filters
+from ansible_collections.kubedr.astra.plugins.filter.runbook import FILTERS, FilterModule
 from ansible_collections.kubedr.astra.plugins.module_utils import posture, runbook
 
 
 def test_every_filter_is_the_engine_function_of_that_name():
     filters = FilterModule().filters()
-    assert sorted(filters) == sorted(FILTERS + POSTURE_FILTERS)
+    assert sorted(filters) == sorted(FILTERS)
     for name, function in filters.items():
-        assert function.__wrapped__ is getattr(posture if name in POSTURE_FILTERS else runbook, name)
+        assert function.__wrapped__ is getattr(runbook, name)
+    assert posture_filters.FilterModule().filters()["record_posture"].__wrapped__ is posture.record_posture
+
+
+def test_the_runbook_filters_import_no_input_models():
+    """Ansible imports a filter file again in each task's worker: the runbook filters stay free of pydantic."""
+    code = ("import sys; import ansible_collections.kubedr.astra.plugins.filter.runbook; "
+            "print(sorted(name for name in sys.modules if name.split('.')[0] == 'pydantic'))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
 
 
 def test_engine_errors_become_filter_errors_with_the_engine_message():
