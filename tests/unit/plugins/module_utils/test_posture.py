@@ -133,8 +133,8 @@ def test_a_stale_or_reversed_or_failed_over_mirror_fails():
 
 def test_hooks_judge_the_newest_restore_point():
     newer_backup = {"name": "daily-2", "bucketID": "b1", "backupCreationTimestamp": "2025-01-31T11:50:00Z",
-                    "hookState": "failed", "hookStateDetails": [{"title": "Execution hook failed",
-                                                                     "detail": "pg_start_backup timed out"}]}
+                    "hookState": "failed",
+                    "hookStateDetails": [{"title": "Execution hook failed", "detail": "pg_start_backup timed out"}]}
     checks = by_name(app_posture(ENTRY, facts(backup=newer_backup), {"hooks": True}, NOW))
     assert checks["hooks"]["message"] == ("restore point backup daily-2 is not app-consistent: its execution hooks "
                                           "failed (pg_start_backup timed out)")
@@ -262,8 +262,8 @@ def test_the_estate_judged_app_by_app_with_what_no_entry_covers():
     assert result["counts"] == {"passed": 0, "failed": 2, "skipped": 0}
     assert result["passed"] is False and result["hooks_enabled"] is True
     disabled = estate_posture(entries[:1], estate(execution_hooks=None), {}, NOW, list_unprotected=False)
-    assert by_name(disabled["apps"][0]["checks"])["hooks"]["message"].endswith("execution hooks are disabled in the "
-                                                                            "Astra Control account")
+    message = by_name(disabled["apps"][0]["checks"])["hooks"]["message"]
+    assert message.endswith("execution hooks are disabled in the Astra Control account")
     assert disabled["unprotected"] == {"apps": [], "namespaces": []} and disabled["hooks_enabled"] is False
 
 
