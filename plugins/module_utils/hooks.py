@@ -282,6 +282,13 @@ def _name_problem(value):
     return None
 
 
+def _checked(problem, value):
+    """A field validator's answer: the value, or the problem as the ValueError pydantic reports."""
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 class _NamedSpec(InputModel):
     """A hook source's or execution hook's options: a name (1-63 characters) and a description."""
 
@@ -291,10 +298,7 @@ class _NamedSpec(InputModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value):
-        problem = _name_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return _checked(_name_problem(value), value)
 
 
 class HookSourceSpec(_NamedSpec):
@@ -305,10 +309,7 @@ class HookSourceSpec(_NamedSpec):
     @field_validator("content")
     @classmethod
     def _script(cls, value):
-        problem = script_problem(value) if value is not None else None
-        if problem:
-            raise ValueError(problem)
-        return value
+        return _checked(script_problem(value) if value is not None else None, value)
 
     def encoded(self):
         return encode_script(self.content)
@@ -323,10 +324,7 @@ class MatchingCriterion(InputModel):
     @field_validator("value")
     @classmethod
     def _re2(cls, value):
-        problem = re2_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return _checked(re2_problem(value), value)
 
     def to_api(self):
         return {"type": CRITERIA_TYPES[self.type], "value": self.value}
