@@ -54,7 +54,10 @@ options:
     default: 3600
   poll_interval:
     description:
-      - Seconds between two reads of the jobs still running.
+      - Seconds between two reads of the jobs still running on a remote host, where each read runs
+        M(ansible.builtin.async_status).
+      - On the controller (connection C(local), where the runbooks run) the job files are checked every 0.1 s (or
+        every O(poll_interval) if shorter), so a step ends as soon as its last job does.
     type: float
     default: 2
   progress_interval:

@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 
 import subprocess
 import sys
+from pathlib import Path
 
 from ansible_collections.kubedr.astra.plugins.filter import posture as posture_filters
 from ansible_collections.kubedr.astra.plugins.filter.runbook import FILTERS, FilterModule
@@ -22,13 +23,23 @@ def test_every_filter_is_the_engine_function_of_that_name():
     assert sorted(filters) == sorted(FILTERS)
     for name, function in filters.items():
         assert function.__wrapped__ is getattr(runbook, name)
-    assert posture_filters.FilterModule().filters()["record_posture"].__wrapped__ is posture.record_posture
+    assert posture_filters.FilterModule().filters()["record_posture"].__wrapped__ is posture_filters.record_posture
 
 
-def test_the_runbook_filters_import_no_input_models():
-    """Ansible imports a filter file again in each task's worker: the runbook filters stay free of pydantic."""
-    code = ("import sys; import ansible_collections.kubedr.astra.plugins.filter.runbook; "
-            "print(sorted(name for name in sys.modules if name.split('.')[0] == 'pydantic'))")
+def test_the_posture_filter_is_the_engine_function(monkeypatch):
+    calls = []
+    monkeypatch.setattr(posture, "record_posture", lambda *args, **kwargs: calls.append((args, kwargs)) or "recorded")
+    assert posture_filters.FilterModule().filters()["record_posture"]({"run": {}}, "facts", at="now") == "recorded"
+    assert calls == [(({"run": {}}, "facts"), {"at": "now"})]
+
+
+@pytest.mark.parametrize("filter_file", sorted(
+    path.stem for path in (Path(__file__).parents[4] / "plugins" / "filter").glob("*.py") if path.stem != "__init__"))
+def test_no_filter_file_imports_the_input_models_or_the_module_base(filter_file):
+    """ansible-core imports every filter file of the collection again in each task's worker that uses one of them."""
+    code = ("import sys; import ansible_collections.kubedr.astra.plugins.filter.%s; "
+            "print(sorted(name for name in sys.modules if name.split('.')[0] in ('pydantic', 'requests') "
+            "or name.endswith(('.astra_module', '.api_resources'))))" % filter_file)
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
 
