@@ -74,13 +74,20 @@ def assert_home_and_replicating(sim):
 
 def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, run_playbook, run_task, tmp_path):
     reports = tmp_path / "reports"
-    # Nothing is replicated yet: the failover pre-flight refuses every app at once and changes nothing.
-    refused = runbook(run_playbook, "failover", reports)
+    # Nothing is replicated yet, and an unplanned failover is launched without its confirmation: the pre-flight refuses
+    # every app at once, for both reasons, names the variable that confirms, and changes nothing.
+    refused = runbook(run_playbook, "failover", reports, failover_mode="unplanned")
     assert refused.rc != 0 and "Pre-flight failed; nothing was changed" in refused.output
     for name in MIRRORED:
         assert "%s has no AppMirror between prod-east and dr-west" % name in refused.output
+        assert ("%s (prod-east -> dr-west): an unplanned failover brings it up on dr-west from its last replicated "
+                "snapshot" % name) in refused.output
+    assert "confirm it by naming it in failover_confirm_unplanned, or set failover_confirm_unplanned: all" \
+        in refused.output
     assert mutating_requests(sim) == []
-    assert apps_by_name(newest_report(reports, "failover"))["postgres"]["status"] == "failed"
+    refused_report = newest_report(reports, "failover")
+    assert apps_by_name(refused_report)["postgres"]["status"] == "failed"
+    assert "failover_confirm_unplanned" in apps_by_name(refused_report)["postgres"]["message"]
 
     # The apps need only be managed to be replicated (the drill test runs playbooks/protect.yml).
     for name in MIRRORED:
@@ -122,7 +129,8 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     planned_while_down = runbook(run_playbook, "failover", reports)
     assert planned_while_down.rc != 0 and "run an unplanned failover (failover_mode: unplanned)" in planned_while_down.output
     assert mutating_requests(sim) == []
-    unplanned = runbook(run_playbook, "failover", reports, failover_mode="unplanned")
+    unplanned = runbook(run_playbook, "failover", reports, failover_mode="unplanned",
+                        failover_confirm_unplanned=",".join(MIRRORED))
     assert unplanned.rc == 0, unplanned
     report = newest_report(reports, "failover")
     assert report["extra"]["mode"] == "unplanned" and report["run"]["passed"]
