@@ -141,8 +141,8 @@ def test_a_drill_job_as_awx_runs_it_keeps_its_evidence_and_never_shows_the_token
 
     # The job's directory goes with its container; the evidence stays.
     shutil.rmtree(job)
-    assert sorted(path.name for path in Path(copy["directory"]).iterdir()) == ["junit.xml", "report.html",
-                                                                                "report.json"]
+    kept = sorted(path.name for path in Path(copy["directory"]).iterdir())
+    assert kept == ["junit.xml", "report.html", "report.json"]
     for path in Path(copy["directory"]).iterdir():
         assert sim.token not in path.read_text()
 
