@@ -45,11 +45,11 @@ def failover_apps(*names):
                           "failover")
 
 
-def failover_problems(normalised, planned=False, confirm=None, clusters=CLUSTERS):
+def failover_problems(normalised, planned=False, confirm=None, clusters=None):
     checks = {"planned": planned, "mirrors": MIRRORS, "checks": {}}
     if confirm is not None:
         checks["confirm_unplanned"] = confirm
-    return preflight_findings(normalised, "failover", clusters, checks)["problems"]
+    return preflight_findings(normalised, "failover", clusters or CLUSTERS, checks)["problems"]
 
 
 # An unplanned failover is confirmed by name, or refused in the pre-flight
