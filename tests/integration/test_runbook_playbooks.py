@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from playbook_harness import ROOT, mutating_requests
+from playbook_harness import ROOT, mutating_requests, results_callback_env
 
 PLAYBOOKS = ROOT / "playbooks"
 DEMO_APPS = ["postgres", "wordpress", "jenkins", "shop"]
@@ -76,7 +76,9 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     reports = tmp_path / "reports"
     # Nothing is replicated yet, and an unplanned failover is launched without its confirmation: the pre-flight refuses
     # every app at once, for both reasons, names the variable that confirms, and changes nothing.
-    refused = runbook(run_playbook, "failover", reports, failover_mode="unplanned")
+    results = tmp_path / "refused.json"
+    refused = run_playbook(str(PLAYBOOKS / "failover.yml"), env=results_callback_env(results),
+                           extra_vars={"failover_mode": "unplanned", "dr_report_path": str(reports)})
     assert refused.rc != 0 and "Pre-flight failed; nothing was changed" in refused.output
     for name in MIRRORED:
         assert "%s has no AppMirror between prod-east and dr-west" % name in refused.output
@@ -88,6 +90,13 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     refused_report = newest_report(reports, "failover")
     assert apps_by_name(refused_report)["postgres"]["status"] == "failed"
     assert "failover_confirm_unplanned" in apps_by_name(refused_report)["postgres"]["message"]
+    # A failed run publishes its stats too (an AWX job's artifacts): failed, for every app, with its report.
+    stats = json.loads(results.read_text())["_set_stats"]["kubedr_astra_failover"]
+    assert (stats["verdict"], stats["check_mode"], stats["failed_apps"]) == ("failed", False, MIRRORED)
+    assert [(app["name"], app["status"], app["rto_seconds"]) for app in stats["apps"]] == [
+        (name, "failed", None) for name in MIRRORED]
+    assert stats["report"]["json"] == str(sorted(Path(reports).glob("failover-*"))[-1] / "report.json")
+    assert (stats["report_copy"], stats["report_copy_error"]) == (None, None)
 
     # The apps need only be managed to be replicated (the drill test runs playbooks/protect.yml).
     for name in MIRRORED:
