@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-$(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml
+$(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml scripts/install_collections.py
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found" >&2; exit 1; }
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
@@ -17,6 +17,7 @@ $(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e ./simulator --config-settings editable_mode=compat
 	mkdir -p $(VENV)/collections/ansible_collections/kubedr
 	ln -sfn $(CURDIR) $(VENV)/collections/ansible_collections/kubedr/astra
+	$(BIN)/python scripts/install_collections.py --dest $(VENV)/collections
 	touch $(STAMP)
 
 # The DR demo against the local simulator (demo scenario, HTTPS with its own CA): protect, replicate, drill;

@@ -25,7 +25,7 @@ FILTERS = (
     "read_clusters", "managed_clusters", "find_apps", "find_mirrors", "find_clones", "namespace_mappings",
     "failback_phases", "preflight_findings", "preflight_failure", "preflight_summary",
     "report_apps", "report_summary", "seconds_between", "failure_message",
-    "clone_outcomes", "describe_clones", "verdict_message",
+    "clone_outcomes", "describe_clones", "verdict_message", "select_apps", "run_stats", "stats_data",
 )
 
 

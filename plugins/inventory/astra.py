@@ -77,7 +77,7 @@ seealso:
 
 EXAMPLES = r'''
 # prod.astra.yml - every managed app; connection from ASTRA_API_URL, ASTRA_ACCOUNT_ID, ASTRA_API_TOKEN and
-# ASTRA_CA_PATH (what the AWX credential type in docs/awx-credential-type.yml injects).
+# ASTRA_CA_PATH (what the AWX credential type in docs/awx/credential-type.yml injects).
 plugin: kubedr.astra.astra
 
 ---

@@ -21,6 +21,7 @@ removed only when its removal step passed, an app as done only when its wave end
 """
 
 import datetime
+import os
 
 STOPPED_STEP = "run stopped"
 NO_MESSAGE = "failed (no message)"
@@ -355,6 +356,41 @@ def normalise_apps(apps, runbook, settings=None):
     return normalised
 
 
+def app_names(value, option):
+    """The names a list option gives: a list of names, or one string of comma-separated names (what a survey's text
+    field gives); empty for None, '' and []."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise RunbookError("%s must be a list of app names, got %r" % (option, value))
+    names = []
+    for item in value:
+        if not isinstance(item, str):
+            raise RunbookError("%s must be a list of app names, got %r in it" % (option, item))
+        for part in item.split(","):
+            if part.strip() and part.strip() not in names:
+                names.append(part.strip())
+    return names
+
+
+def select_apps(apps, only, runbook):
+    """The normalised apps that `only` names (their name, or their key name@cluster), in their order; all of them when
+    `only` is empty. only: the value of <runbook>_only_apps, a list of names or a comma-separated string (a survey's
+    text field). A name that is no app of <runbook>_apps is an error: a mistyped name must not shrink the run."""
+    option = "%s_only_apps" % runbook
+    names = app_names(only, option)
+    if not names:
+        return list(apps or [])
+    apps = list(apps or [])
+    unknown = [name for name in names if not any(name in (app["name"], app["key"]) for app in apps)]
+    if unknown:
+        raise RunbookError("%s names %s, which no entry of %s_apps has (its apps: %s); nothing was done"
+                           % (option, ", ".join(unknown), runbook, ", ".join(app["key"] for app in apps) or "none"))
+    return [app for app in apps if app["name"] in names or app["key"] in names]
+
+
 def waves(apps):
     """The waves of the normalised apps, in the order they run (none for the posture runbook, which has no waves)."""
     return sorted(set(app["wave"] for app in apps or [] if app.get("wave") is not None))
@@ -602,11 +638,48 @@ def _drill_problems(apps, clusters, checks):
     return _per_app(apps, clusters, check), ids
 
 
+# The variable that confirms an unplanned failover, and its value that confirms every app of the run.
+CONFIRM_UNPLANNED = "failover_confirm_unplanned"
+CONFIRM_ALL = "all"
+
+
+def unplanned_confirmation(apps, confirm):
+    """app key -> why its unplanned failover is not confirmed ([] when it is).
+
+    An unplanned failover brings each app up on the DR cluster from the last replicated snapshot, losing what was
+    written since, and stops its replication: it must be asked for by name. confirm: the value of
+    failover_confirm_unplanned - the apps' names (or name@cluster keys), as a list or a comma-separated string, or
+    'all' for every app of the run. A name that is no app of the run is a problem of every app (a mistyped name must
+    not pass unnoticed).
+    """
+    names = app_names(confirm, CONFIRM_UNPLANNED)
+    if CONFIRM_ALL in names:
+        return dict((app["key"], []) for app in apps)
+    known = set(app["name"] for app in apps) | set(app["key"] for app in apps)
+    unknown = [name for name in names if name not in known]
+    stray = ("%s names %s, which is no app of this failover (its apps: %s)"
+             % (CONFIRM_UNPLANNED, ", ".join(unknown), ", ".join(sorted(set(app["name"] for app in apps)))))
+    problems = {}
+    for app in apps:
+        found = []
+        if app["name"] not in names and app["key"] not in names:
+            found.append("%s: an unplanned failover brings it up on %s from its last replicated snapshot (what was "
+                         "written since is lost) and stops its replication; confirm it by naming it in %s, or set %s: "
+                         "%s" % (app["label"], app.get("destination_cluster"), CONFIRM_UNPLANNED, CONFIRM_UNPLANNED,
+                                 CONFIRM_ALL))
+        if unknown:
+            found.append(stray)
+        problems[app["key"]] = found
+    return problems
+
+
 def _failover_problems(apps, clusters, checks):
     states = clusters["states"]
     managed = managed_clusters(clusters)
     mirrors = checks.get("mirrors") or {}
     planned = bool(checks.get("planned"))
+    # Refused whatever else is found, even when Astra Control cannot be read: nothing goes ahead unconfirmed.
+    unconfirmed = {} if planned else unplanned_confirmation(apps, checks.get("confirm_unplanned"))
 
     def check(app):
         name, cluster, destination = app["name"], app["cluster"], app["destination_cluster"]
@@ -622,7 +695,10 @@ def _failover_problems(apps, clusters, checks):
             found.append("%s has no AppMirror between %s and %s: there is nothing to fail over (replicate it first: "
                          "the replicate runbook)" % (name, cluster, destination))
         return found + _failed_checks(checks.get("checks"), app["key"], app["label"] + ": ")
-    return _per_app(apps, clusters, check), _mirror_ids(mirrors)
+    problems = _per_app(apps, clusters, check)
+    for key, found in unconfirmed.items():
+        problems[key] = found + problems[key]
+    return problems, _mirror_ids(mirrors)
 
 
 def _mirror_ids(mirrors):
@@ -692,7 +768,8 @@ def preflight_findings(apps, runbook, clusters, checks=None):
 
     clusters: read_clusters(); checks: what the runbook read and predicted, registered with ignore_errors:
     protect {app_checks, policy_checks}; replicate {app_info, source_apps, mirror_checks}; drill {app_info,
-    source_apps, clone_checks}; failover {planned, mirrors, checks}; failback {phases, resync_checks, reverse_checks}.
+    source_apps, clone_checks}; failover {planned, mirrors, checks, confirm_unplanned}; failback {phases,
+    resync_checks, reverse_checks}.
     """
     if runbook not in PREFLIGHT_CHECKS:
         raise RunbookError("preflight_findings: runbook %r is not one of %s" % (runbook, ", ".join(RUNBOOKS)))
@@ -1147,11 +1224,12 @@ def describe_clones(outcomes):
     return "; ".join(parts) or "none created"
 
 
-def verdict_message(runbook, report, run_error=None, clones=None):
+def verdict_message(runbook, report, run_error=None, clones=None, copy_error=None):
     """The closing message of a run that did not pass, from its report (dr_report's result) and record.
 
     runbook: its name ('drill'); report: {'failed_apps', 'html', ...}; run_error: why the run stopped early, if
-    it did; clones: clone_outcomes() for a drill.
+    it did; clones: clone_outcomes() for a drill; copy_error: why the report could not be copied to
+    <runbook>_report_copy_dir (run_stats' report_copy_error).
     """
     failed = list(report.get("failed_apps") or [])
     parts = []
@@ -1162,8 +1240,84 @@ def verdict_message(runbook, report, run_error=None, clones=None):
     elif failed:
         parts.append("The %s failed for %s." % (runbook, ", ".join(failed)))
     if not parts:
-        parts.append("The %s failed." % runbook)
+        parts.append("The %s %s." % (runbook, "passed" if copy_error and report.get("passed") else "failed"))
+    if copy_error:
+        parts.append(copy_error.rstrip(".") + ".")
     if clones is not None:
         parts.append("Clones: %s." % describe_clones(clones))
     parts.append("Report: %s" % (report.get("html") or "not written"))
     return " ".join(parts)
+
+
+# Evidence that outlives the run: what a runbook publishes with set_stats (AWX keeps it as the job's artifacts and
+# hands it to the next nodes of a workflow), and the copy of its report in a directory the user names.
+
+STATS_KEY = "kubedr_astra_%s"
+STATS_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "status", "rto_seconds", "rto_target_seconds",
+                    "rpo_seconds", "rpo_target_seconds", "message")
+REPORT_FILES = ("json", "html", "junit")
+
+
+def _report_paths(report):
+    return dict((kind, report.get(kind)) for kind in ("directory",) + REPORT_FILES)
+
+
+def report_copy(report, copy_dir, copy_result=None, check_mode=False):
+    """Where the copy of a report is, or why there is none: (paths or None, error or None).
+
+    report: dr_report's result; copy_dir: <runbook>_report_copy_dir ('' or None: no copy asked for); copy_result:
+    what ansible.builtin.copy of the report directory into copy_dir returned (registered with ignore_errors). The
+    paths are only given once the copy succeeded; in check mode nothing was written, so nothing was copied.
+    """
+    if not copy_dir or check_mode:
+        return None, None
+    copy_result = copy_result if isinstance(copy_result, dict) else {}
+    if _failed(copy_result) or copy_result.get("skipped") or not copy_result:
+        why = copy_result.get("msg") or ("the copy did not run" if not _failed(copy_result) else NO_MESSAGE)
+        return None, "The report could not be copied to %s: %s" % (copy_dir, _text(why).strip())
+    # ansible.builtin.copy of a directory (no trailing slash) into copy_dir makes copy_dir/<its name>/.
+    directory = os.path.join(str(copy_dir), os.path.basename(str(report.get("directory") or "").rstrip("/")))
+    paths = {"directory": directory}
+    for kind in REPORT_FILES:
+        paths[kind] = os.path.join(directory, os.path.basename(report[kind])) if report.get(kind) else None
+    return paths, None
+
+
+def run_stats(record, runbook, report, check_mode=False, run_error=None, copy_dir=None, copy_result=None,
+              clones=None):
+    """What a run publishes with set_stats: {runbook, verdict, check_mode, failed_apps, run_error, apps, report,
+    report_copy, report_copy_error} (and for a drill, clones).
+
+    record: the run record; report: dr_report's result (its verdict and paths); apps: each app's verdict with its RTO
+    and RPO where they were measured (None otherwise) against its targets. verdict is 'passed' only when the report
+    passed and, when a copy was asked for, the copy was made: a run whose evidence could not be kept has failed.
+    In check mode no report was written: report and report_copy are None.
+    """
+    if runbook not in RUNBOOKS:
+        raise RunbookError("run_stats: runbook %r is not one of %s" % (runbook, ", ".join(RUNBOOKS)))
+    report = report if isinstance(report, dict) else {}
+    copied, copy_error = report_copy(report, copy_dir, copy_result, check_mode)
+    apps = [dict((field, app.get(field)) for field in STATS_APP_FIELDS)
+            for app in report_apps(record, targets=not check_mode)]
+    stats = {
+        "runbook": runbook,
+        "verdict": "passed" if report.get("passed") and not copy_error else "failed",
+        "check_mode": bool(check_mode),
+        "failed_apps": list(report.get("failed_apps") or []),
+        "run_error": run_error or None,
+        "apps": apps,
+        "report": None if check_mode else _report_paths(report),
+        "report_copy": copied,
+        "report_copy_error": copy_error,
+    }
+    if clones is not None:
+        stats["clones"] = describe_clones(clones)
+    return stats
+
+
+def stats_data(stats):
+    """The data of the set_stats task: the run's stats under one key per runbook (kubedr_astra_<runbook>), so that
+    the runbooks of one job or workflow do not overwrite each other's."""
+    if not isinstance(stats, dict) or stats.get("runbook") not in RUNBOOKS:
+        raise RunbookError("stats_data: expected what run_stats returns, got %r" % (stats,))
+    return {STATS_KEY % stats["runbook"]: stats}

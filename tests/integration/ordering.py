@@ -25,6 +25,7 @@ COSTS = {
     "test_runbook_evidence.py::test_hooks_that_fail_while_they_run_are_recorded_and_the_report_matches_the_simulator": 45,
     "test_protection_playbooks.py::test_deleting_a_snapshot_a_running_backup_uses_fails_with_the_api_reason": 45,
     "test_runbook_playbooks.py::test_drill_can_keep_its_clones_until_the_cleanup_playbook_removes_them": 45,
+    "test_awx_job.py::test_a_drill_job_as_awx_runs_it_keeps_its_evidence_and_never_shows_the_token": 30,
     "test_reliability_permanent.py::test_a_backup_that_ends_failed_stops_the_wave_and_a_rerun_takes_only_that_backup_again": 40,
     "test_mirror_playbooks.py::test_mirror_refusals": 35,
     "test_protection_playbooks.py::test_restore_validates_in_check_mode": 30,

@@ -92,7 +92,8 @@ def test_the_runbooks_converge_on_a_flaky_network(sim, run_playbook, tmp_path):
                    {"name": "shop", "cluster": "prod-east", "destination_cluster": "dr-west", "wave": 2,
                     "namespaces": [{"name": "shop-frontend", "label_selectors": ["app=shop"]},
                                    {"name": "shop-db", "label_selectors": ["app=shop"]}]}]
-    extra = {"dr_apps": estate, "dr_report_path": str(reports), "failover_mode": "unplanned"}
+    extra = {"dr_apps": estate, "dr_report_path": str(reports), "failover_mode": "unplanned",
+             "failover_confirm_unplanned": "all"}
     figures = {"apps": len(estate), "runs": 0, "requests": 0, "retries_made": 0, "seconds": 0.0}
     # The core runs protect (async jobs, waits, a report under faults); the module sweep above already puts the
     # mirror establish and the failover under faults. Full runs every runbook.

@@ -179,8 +179,8 @@ def test_failover_and_failback_verification_hooks_broken_in_two_ways(sim, run_pl
     apps = [dict(entry, wave=1) for entry in estate(two)]
 
     failover = run_playbook(str(PLAYBOOKS / "failover.yml"), extra_vars={
-        "failover_apps": apps, "failover_mode": "unplanned", "failover_verify_tasks": undefined,
-        "dr_report_path": str(reports)})
+        "failover_apps": apps, "failover_mode": "unplanned", "failover_confirm_unplanned": "all",
+        "failover_verify_tasks": undefined, "dr_report_path": str(reports)})
     assert failover.rc != 0, failover
     report, _junit, by_name = report_of(reports, "failover")
     assert report["run"]["passed"] is False and report["run"]["failed_apps"] == ["postgres"]

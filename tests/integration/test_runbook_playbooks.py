@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from playbook_harness import ROOT, mutating_requests
+from playbook_harness import ROOT, mutating_requests, results_callback_env
 
 PLAYBOOKS = ROOT / "playbooks"
 DEMO_APPS = ["postgres", "wordpress", "jenkins", "shop"]
@@ -74,13 +74,29 @@ def assert_home_and_replicating(sim):
 
 def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, run_playbook, run_task, tmp_path):
     reports = tmp_path / "reports"
-    # Nothing is replicated yet: the failover pre-flight refuses every app at once and changes nothing.
-    refused = runbook(run_playbook, "failover", reports)
+    # Nothing is replicated yet, and an unplanned failover is launched without its confirmation: the pre-flight refuses
+    # every app at once, for both reasons, names the variable that confirms, and changes nothing.
+    results = tmp_path / "refused.json"
+    refused = run_playbook(str(PLAYBOOKS / "failover.yml"), env=results_callback_env(results),
+                           extra_vars={"failover_mode": "unplanned", "dr_report_path": str(reports)})
     assert refused.rc != 0 and "Pre-flight failed; nothing was changed" in refused.output
     for name in MIRRORED:
         assert "%s has no AppMirror between prod-east and dr-west" % name in refused.output
+        assert ("%s (prod-east -> dr-west): an unplanned failover brings it up on dr-west from its last replicated "
+                "snapshot" % name) in refused.output
+    assert "confirm it by naming it in failover_confirm_unplanned, or set failover_confirm_unplanned: all" \
+        in refused.output
     assert mutating_requests(sim) == []
-    assert apps_by_name(newest_report(reports, "failover"))["postgres"]["status"] == "failed"
+    refused_report = newest_report(reports, "failover")
+    assert apps_by_name(refused_report)["postgres"]["status"] == "failed"
+    assert "failover_confirm_unplanned" in apps_by_name(refused_report)["postgres"]["message"]
+    # A failed run publishes its stats too (an AWX job's artifacts): failed, for every app, with its report.
+    stats = json.loads(results.read_text())["_set_stats"]["kubedr_astra_failover"]
+    assert (stats["verdict"], stats["check_mode"], stats["failed_apps"]) == ("failed", False, MIRRORED)
+    assert [(app["name"], app["status"], app["rto_seconds"]) for app in stats["apps"]] == [
+        (name, "failed", None) for name in MIRRORED]
+    assert stats["report"]["json"] == str(sorted(Path(reports).glob("failover-*"))[-1] / "report.json")
+    assert (stats["report_copy"], stats["report_copy_error"]) == (None, None)
 
     # The apps need only be managed to be replicated (the drill test runs playbooks/protect.yml).
     for name in MIRRORED:
@@ -122,7 +138,8 @@ def test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks(sim, 
     planned_while_down = runbook(run_playbook, "failover", reports)
     assert planned_while_down.rc != 0 and "run an unplanned failover (failover_mode: unplanned)" in planned_while_down.output
     assert mutating_requests(sim) == []
-    unplanned = runbook(run_playbook, "failover", reports, failover_mode="unplanned")
+    unplanned = runbook(run_playbook, "failover", reports, failover_mode="unplanned",
+                        failover_confirm_unplanned=",".join(MIRRORED))
     assert unplanned.rc == 0, unplanned
     report = newest_report(reports, "failover")
     assert report["extra"]["mode"] == "unplanned" and report["run"]["passed"]

@@ -76,8 +76,12 @@ def test_every_role_has_its_readme_report_and_progress_options(role):
     options = spec(role)["options"]
     # The read-only posture runbook starts no jobs: nothing to wait for or to report progress on.
     jobs = () if role == "posture" else ("wait_timeout", "poll_interval", "progress_interval")
-    for suffix in ("apps",) + jobs + ("report_path", "report_title"):
+    # Only the posture runbook judges the estate as a whole (what no entry covers): no subset of its apps.
+    subset = () if role == "posture" else ("only_apps",)
+    for suffix in ("apps",) + jobs + ("report_path", "report_title", "report_copy_dir") + subset:
         assert "%s_%s" % (role, suffix) in options
+    # What every run publishes with set_stats is said in its spec.
+    assert any("kubedr_astra_%s" % role in line for line in spec(role)["description"])
     readme = (ROOT / "roles" / role / "README.md").read_text()
     assert readme.startswith("# kubedr.astra.%s" % role)
     for name in options:

@@ -15,7 +15,8 @@ name: registered_results
 type: aggregate
 short_description: write registered task results to a JSON file (kubedr.astra integration tests only)
 description:
-  - Writes a mapping of register name to result, once the playbook ends, to the file in C(KUBEDR_TEST_RESULTS_FILE).
+  - Writes a mapping of register name to result, once the playbook ends, to the file in C(KUBEDR_TEST_RESULTS_FILE),
+    with what C(set_stats) published (not per host) under C(_set_stats).
 requirements:
   - enabled in callbacks_enabled
 """
@@ -61,5 +62,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_stats(self, stats):
         path = os.environ.get("KUBEDR_TEST_RESULTS_FILE")
         if path:
+            # With them, under _set_stats, what set_stats published not per host (what AWX keeps as a job's artifacts).
+            results = dict(self._results, _set_stats=(getattr(stats, "custom", None) or {}).get("_run", {}))
             with open(path, "w", encoding="utf-8") as handle:
-                json.dump(self._results, handle, default=str)
+                json.dump(results, handle, default=str)

@@ -130,7 +130,7 @@ def test_clusters_read_from_astra_control():
 def test_an_unreachable_api_is_every_apps_problem(runbook):
     normalised = apps(runbook, entry(), entry("shop"))
     findings = preflight_findings(normalised, runbook, read_clusters(UNREACHABLE), {"phases": failback_phases(
-        normalised, read_clusters(UNREACHABLE), [])})
+        normalised, read_clusters(UNREACHABLE), []), "confirm_unplanned": "all"})
     expected = "Astra Control cannot be reached or refused the credentials: 401 Unauthorized: the token was refused"
     assert all(found[0] == expected for found in findings["problems"].values())
     assert preflight_failure(findings, runbook)[1:] == [expected]
@@ -156,9 +156,9 @@ def test_failover_refusals():
     assert planned["erp@prod-down"] == [
         "cluster prod-down of erp cannot be reached (state failed); a planned failover stops the app there first: run an "
         "unplanned failover (failover_mode: unplanned)"]
-    unplanned = problems_of("failover", normalised, planned=False, mirrors=mirrors, checks={})
+    unplanned = problems_of("failover", normalised, planned=False, mirrors=mirrors, checks={}, confirm_unplanned="all")
     assert unplanned["erp@prod-down"] == []
-    no_mirror = problems_of("failover", apps("failover", entry()), planned=False, mirrors={})
+    no_mirror = problems_of("failover", apps("failover", entry()), planned=False, mirrors={}, confirm_unplanned="all")
     assert no_mirror["postgres@prod-east"] == [
         "postgres has no AppMirror between prod-east and dr-west: there is nothing to fail over (replicate it first: the "
         "replicate runbook)"]
