@@ -302,8 +302,8 @@ def test_a_module_connects_with_the_file_alone(fake_api, run_module, no_connecti
     assert fake_api.requests[0][3].req_kwargs["verify"] is True
 
 
-def test_a_module_reads_the_file_named_by_the_environment_and_the_environment_wins(fake_api, run_module, no_connection,
-                                                                                    tmp_path, monkeypatch):
+def test_a_module_reads_the_file_named_by_the_environment_and_the_environment_wins(
+        fake_api, run_module, no_connection, tmp_path, monkeypatch):
     monkeypatch.setenv("ASTRA_ACTOOLKIT_CONFIG", str(write(tmp_path, config_text(authorization="Bearer wrong-token"))))
     monkeypatch.setenv("ASTRA_API_TOKEN", TOKEN)
     monkeypatch.setenv("ASTRA_VALIDATE_CERTS", "false")
@@ -332,8 +332,8 @@ def test_verify_ssl_false_in_the_file_turns_verification_off_with_the_warning(fa
     assert len(warnings) == 1 and "validate_certs is false" in warnings[0]
 
 
-def test_a_bad_value_from_the_file_fails_naming_option_and_field_before_any_request(fake_api, run_module, no_connection,
-                                                                                   tmp_path):
+def test_a_bad_value_from_the_file_fails_naming_option_and_field_before_any_request(
+        fake_api, run_module, no_connection, tmp_path):
     path = write(tmp_path, config_text(uid="my-account"))
     result, failed = run_module(astra_bucket_info, {"actoolkit_config": str(path)})
     assert failed and "account_id (uid in %s): must be the account's UUID" % path in result["msg"]
