@@ -59,3 +59,28 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) .ansible tests/output .pytest_cache
+
+# The collection's docs site: module, role, filter and inventory pages and the extra docs (docs/docsite), built by
+# antsibull-docs and Sphinx from the working tree into build/docs/build/html. Not part of `make test`, which lints the
+# same docs strictly (scripts/docs_check.sh). Its own venv, pinned in docs/docsite/requirements.txt; ansible-doc comes
+# from .venv. Sphinx runs --lenient: links into Ansible's own docs (intersphinx) resolve only with network access, and
+# offline each is a warning.
+DOCS_VENV := .venv-docs
+DOCS_DIR := build/docs
+
+.PHONY: docs
+docs: venv $(DOCS_VENV)/.installed
+	rm -rf $(DOCS_DIR)
+	mkdir -p $(DOCS_DIR)
+	PATH="$(CURDIR)/$(DOCS_VENV)/bin:$(CURDIR)/$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(VENV)/collections \
+	  antsibull-docs sphinx-init --use-current --fail-on-error --lenient --dest-dir $(DOCS_DIR) --project kubedr.astra \
+	  --copyright "kubedr.astra developers" --title "kubedr.astra" kubedr.astra
+	PATH="$(CURDIR)/$(DOCS_VENV)/bin:$(CURDIR)/$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(VENV)/collections \
+	  $(DOCS_DIR)/build.sh
+	@echo "docs: $(DOCS_DIR)/build/html/index.html"
+
+$(DOCS_VENV)/.installed: docs/docsite/requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found" >&2; exit 1; }
+	[ -x $(DOCS_VENV)/bin/python ] || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/pip install -q --disable-pip-version-check -r docs/docsite/requirements.txt
+	touch $@

@@ -16,31 +16,53 @@ options:
     description:
       - Base URL of the Astra Control API, without the C(/accounts/...) part, for example V(https://astra.example.com).
       - Checked before any request is sent; a URL that already holds C(/accounts/<id>) is refused with the base URL to use.
-      - If not set, the value of the E(ASTRA_API_URL) environment variable is used.
+      - If not set, the value of the E(ASTRA_API_URL) environment variable is used, else the one O(actoolkit_config)
+        gives. One of the three is required.
     type: str
-    required: true
   account_id:
     description:
       - ID of the Astra Control account (a UUID, shown in the UI under I(API access)).
       - Must be a UUID; anything else is refused before any request, so the API token only ever goes to
         C(<api_url>/accounts/<account_id>/).
-      - If not set, the value of the E(ASTRA_ACCOUNT_ID) environment variable is used.
+      - If not set, the value of the E(ASTRA_ACCOUNT_ID) environment variable is used, else the one O(actoolkit_config)
+        gives. One of the three is required.
     type: str
-    required: true
   api_token:
     description:
       - "API token sent as C(Authorization: Bearer <token>) on every request."
-      - If not set, the value of the E(ASTRA_API_TOKEN) environment variable is used.
+      - If not set, the value of the E(ASTRA_API_TOKEN) environment variable is used, else the one O(actoolkit_config)
+        gives. One of the three is required.
       - The token never appears in results, warnings or error messages.
     type: str
-    required: true
+  actoolkit_config:
+    description:
+      - For users coming from NetApp's actoolkit (the Astra Control Python SDK and toolkit) - read the connection from
+        its C(config.yaml).
+      - The path of that file or of the directory that holds it; or V(search) to read the first C(config.yaml) found
+        where actoolkit looks, in its order - the current working directory, C(~/.config/astra-toolkits/),
+        C(/etc/astra-toolkits/), then the directory named by the environment variable E(ASTRATOOLKITS_CONF). As
+        actoolkit does, the search passes over a file that cannot be read or is not valid YAML (with a warning here).
+      - "From the file: O(api_url) is C(https://<astra_project>), where a name without a dot gets C(.astra.netapp.io)
+        appended, as actoolkit does; O(account_id) is C(uid); O(api_token) is the token of C(headers.Authorization)
+        (C(Bearer <token>)); O(validate_certs) is V(false) only when C(verifySSL) is the YAML boolean false - absent,
+        true or any other value (such as the string C(\"False\")) verifies certificates, as in actoolkit."
+      - Precedence, for each option - the value given to the task (or through C(module_defaults)) wins, then its
+        C(ASTRA_*) environment variable, then the file. Empty text counts as not given. So the file may give only
+        what nothing else sets, for example everything but the token, kept in E(ASTRA_API_TOKEN).
+      - A file that is missing, unreadable or not valid YAML, a field in the wrong form, or a missing field an unset
+        option needs fails the task before any request, naming the file and the field; values from the file are
+        never quoted, and the token read from it never appears in results, warnings or error messages.
+      - The file has no CA setting; for a private certificate authority set O(ca_path) rather than turning
+        C(verifySSL) off.
+      - If not set, the value of the E(ASTRA_ACTOOLKIT_CONFIG) environment variable is used.
+    type: path
   validate_certs:
     description:
       - Whether to verify the TLS certificate of the API server.
       - Set to V(false) only for throw-away test setups (every task then warns); prefer O(ca_path) for private certificate authorities.
-      - If not set, the value of the E(ASTRA_VALIDATE_CERTS) environment variable is used.
+      - If not set, the value of the E(ASTRA_VALIDATE_CERTS) environment variable is used, else C(verifySSL) of the
+        file O(actoolkit_config) names; if none of them sets it, V(true).
     type: bool
-    default: true
   ca_path:
     description:
       - Path of a PEM file (or an OpenSSL hashed directory) with the certificate authorities that verify the API
@@ -84,7 +106,8 @@ requirements:
 
     # Listed before kubedr.astra.connection by a plugin: an option's keys here are merged onto its definition above
     # (and win over it): each option's ASTRA_* variable for the plugin config system (modules read them through their
-    # argspec fallbacks), and ca_path typed str (the config system turns an empty path into the working directory).
+    # argspec fallbacks), and ca_path and actoolkit_config typed str (the config system turns an empty path into the
+    # working directory, and 'search' into a path under it).
     PLUGIN_ENVIRONMENT = r'''
 options:
   api_url:
@@ -96,6 +119,10 @@ options:
   api_token:
     env:
       - name: ASTRA_API_TOKEN
+  actoolkit_config:
+    type: str
+    env:
+      - name: ASTRA_ACTOOLKIT_CONFIG
   validate_certs:
     env:
       - name: ASTRA_VALIDATE_CERTS

@@ -14,7 +14,7 @@ options:
       - When a snapshot or backup of this name exists in state V(failed) or V(removed), delete it (waiting until it is
         gone) and take a new one under the same name, with a warning that quotes the failed one's state details.
       - Without it, such a snapshot or backup fails the task with its state details, as it cannot be repaired.
-      - Lets a rerun converge after a snapshot or backup failed, as the M(kubedr.astra.protect) runbook does.
+      - Lets a rerun converge after a snapshot or backup failed, as the P(kubedr.astra.protect#role) runbook does.
     type: bool
     default: false
 '''

@@ -108,6 +108,12 @@ ca_path: /etc/pki/astra-ca.pem
 hostnames:
   - astra_app.name
 
+---
+# The connection from NetApp actoolkit's config.yaml, found where actoolkit looks for it (or set
+# ASTRA_ACTOOLKIT_CONFIG=search, or a path); ASTRA_* variables still win over the file.
+plugin: kubedr.astra.astra
+actoolkit_config: search
+
 # Use it:
 #   ansible-inventory -i prod.astra.yml --graph
 #   ansible-playbook -i prod.astra.yml playbooks/drill_from_inventory.yml --limit cluster_prod_east
@@ -122,6 +128,7 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import HAS_PYDANTIC
+from ansible_collections.kubedr.astra.plugins.module_utils.actoolkit_config import name_sources, resolve_connection
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import AstraClient
 from ansible_collections.kubedr.astra.plugins.module_utils.connection import (
     VALIDATE_CERTS_OFF_WARNING,
@@ -157,14 +164,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         connection["ca_path"] = os.path.abspath(os.path.expanduser(os.path.expandvars(ca_path))) if ca_path else None
         token = connection["api_token"]
         try:
-            self._parse(path, connection, cache)
+            # Options in the source file and ASTRA_* variables win over actoolkit's config.yaml, as for the modules.
+            connection["actoolkit_config"] = self.get_option("actoolkit_config")
+            connection, sources, warnings = resolve_connection(connection)
+            token = connection["api_token"]
+            for warning in warnings:
+                self.display.warning(warning)
+            self._parse(path, connection, sources, cache)
         except AstraError as exc:
             raise AnsibleParserError("%s: %s" % (self.NAME, redact(str(exc), [token]))) from None
 
-    def _parse(self, path, connection, cache):
+    def _parse(self, path, connection, sources, cache):
         clusters = self.get_option("clusters")
         labels = self.get_option("labels")
-        violations = filter_problems(clusters, labels) + check_connection_options(connection) + ca_path_problems(connection)
+        violations = (filter_problems(clusters, labels) + name_sources(check_connection_options(connection), sources)
+                      + ca_path_problems(connection))
         if violations:
             raise AnsibleParserError("%s: invalid options in %s: %s" % (
                 self.NAME, path, "; ".join("%s %s" % (option, rule) if option else rule for option, rule in violations)))

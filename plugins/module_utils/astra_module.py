@@ -17,6 +17,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
+from ansible_collections.kubedr.astra.plugins.module_utils.actoolkit_config import name_sources, resolve_connection
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import (
     DEFAULT_RETRY_TIMEOUT,
     HAS_REQUESTS,
@@ -43,12 +44,17 @@ __all__ = ["CHECK_MODE_ID", "is_check_mode_id", "AstraModule", "ResourceKind", "
 
 
 def astra_argument_spec():
-    """The connection options every module accepts (documented in the kubedr.astra.connection fragment)."""
+    """The connection options every module accepts (documented in the kubedr.astra.connection fragment).
+
+    api_url, account_id and api_token are required, but may come from actoolkit_config, so AstraModule checks them
+    after reading it; validate_certs has no default here for the same reason (it is true unless something sets it).
+    """
     return dict(
-        api_url=dict(type="str", required=True, fallback=(env_fallback, ["ASTRA_API_URL"])),
-        account_id=dict(type="str", required=True, fallback=(env_fallback, ["ASTRA_ACCOUNT_ID"])),
-        api_token=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["ASTRA_API_TOKEN"])),
-        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["ASTRA_VALIDATE_CERTS"])),
+        api_url=dict(type="str", fallback=(env_fallback, ["ASTRA_API_URL"])),
+        account_id=dict(type="str", fallback=(env_fallback, ["ASTRA_ACCOUNT_ID"])),
+        api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["ASTRA_API_TOKEN"])),
+        actoolkit_config=dict(type="path", fallback=(env_fallback, ["ASTRA_ACTOOLKIT_CONFIG"])),
+        validate_certs=dict(type="bool", fallback=(env_fallback, ["ASTRA_VALIDATE_CERTS"])),
         ca_path=dict(type="path", fallback=(env_fallback, ["ASTRA_CA_PATH"])),
         timeout=dict(type="int", default=30, fallback=(env_fallback, ["ASTRA_TIMEOUT"])),
         retry_timeout=dict(type="int", default=DEFAULT_RETRY_TIMEOUT, fallback=(env_fallback, ["ASTRA_RETRY_TIMEOUT"])),
@@ -232,9 +238,22 @@ class AstraModule(AnsibleModule):
         self.lookups = Lookups(self.client)
         self.waiter = Waiter(self.client)
 
+    def _read_actoolkit_config(self):
+        """Fill the connection options nobody set from actoolkit's config.yaml (actoolkit_config); validate_certs
+        defaults to true here. The token read from the file joins the values ansible-core masks in every result."""
+        names = list(astra_argument_spec())
+        connection, sources, warnings = resolve_connection({name: self.params.get(name) for name in names})
+        if connection.get("api_token"):
+            self.no_log_values.add(connection["api_token"])
+        for warning in warnings:
+            self.warn(warning)
+        self.params.update(connection)
+        self._connection_sources = sources
+
     def _check_common_options(self):
+        self._read_actoolkit_config()
         params = self.params
-        violations = check_connection_options(params)
+        violations = name_sources(check_connection_options(params), self._connection_sources)
         ca_path = params["ca_path"]
         ca_problems = ca_path_problems(params)
         violations.extend(ca_problems)

@@ -45,18 +45,37 @@ def _api_url_problems(api_url):
     return problems
 
 
+REQUIRED_FROM = {"api_url": "ASTRA_API_URL", "account_id": "ASTRA_ACCOUNT_ID", "api_token": "ASTRA_API_TOKEN"}
+
+
+def _missing(option):
+    return (option, "is required: set the option, the environment variable %s, or actoolkit_config (the config.yaml "
+                    "of NetApp's actoolkit)" % REQUIRED_FROM[option])
+
+
 def check_connection_options(params):
-    """[(option, rule)] for every connection option that breaks a rule; [] when they are fine."""
-    violations = [("api_url", problem) for problem in _api_url_problems(params.get("api_url"))]
+    """[(option, rule)] for every connection option that breaks a rule; [] when they are fine.
+
+    api_url, account_id and api_token are not required by the argument spec (actoolkit_config may give them);
+    None here means nobody gave one.
+    """
+    if params.get("api_url") is None:
+        violations = [_missing("api_url")]
+    else:
+        violations = [("api_url", problem) for problem in _api_url_problems(params.get("api_url"))]
     account_id = (params.get("account_id") or "").strip()
-    if not account_id:
+    if params.get("account_id") is None:
+        violations.append(_missing("account_id"))
+    elif not account_id:
         violations.append(("account_id", "must not be empty; give the account's UUID (Astra Control shows it under "
                                          "API access)"))
     elif not UUID_PATTERN.match(account_id):
         violations.append(("account_id", "must be the account's UUID, such as 6bd1c1c4-7e2b-4a55-9a43-0c6bfb1e0a6d (Astra "
                                          "Control shows it under API access); got %d characters that are not a UUID"
                                          % len(account_id)))
-    if not params.get("api_token"):
+    if params.get("api_token") is None:
+        violations.append(_missing("api_token"))
+    elif not params.get("api_token"):
         violations.append(("api_token", "must not be empty"))
     if params.get("timeout") is not None and params["timeout"] < 1:
         violations.append(("timeout", "must be at least 1 (seconds per request)"))

@@ -74,10 +74,10 @@ MODULES = ("astra_app", "astra_app_info", "astra_cluster_info", "astra_bucket_in
            "astra_execution_hook_info", "astra_event_info")
 ROLES = ("protect", "replicate", "drill", "failover", "failback", "posture")
 CONNECTION_ENV = ("ASTRA_API_URL", "ASTRA_ACCOUNT_ID", "ASTRA_API_TOKEN", "ASTRA_VALIDATE_CERTS", "ASTRA_CA_PATH",
-                  "ASTRA_TIMEOUT", "ASTRA_RETRY_TIMEOUT")
+                  "ASTRA_TIMEOUT", "ASTRA_RETRY_TIMEOUT", "ASTRA_ACTOOLKIT_CONFIG")
 CATEGORIES = {
     "connection": "a connection option: a malformed URL or one with /accounts/<id>, an account ID that is not a UUID, "
-                  "a missing option, a bad timeout or CA path",
+                  "a missing option, a bad timeout or CA path, an actoolkit config.yaml that is not there",
     "name": "a name that breaks the naming rules",
     "selector": "a label selector that is not one",
     "mapping": "a namespace or storage class mapping that cannot work",

@@ -56,9 +56,13 @@ def test_connection_options_and_their_environment_variables():
     assert spec["api_token"]["no_log"] is True
     env = {name: option["fallback"][1][0] for name, option in spec.items()}
     assert env == {"api_url": "ASTRA_API_URL", "account_id": "ASTRA_ACCOUNT_ID", "api_token": "ASTRA_API_TOKEN",
-                   "validate_certs": "ASTRA_VALIDATE_CERTS", "ca_path": "ASTRA_CA_PATH", "timeout": "ASTRA_TIMEOUT",
-                   "retry_timeout": "ASTRA_RETRY_TIMEOUT"}
-    assert (spec["validate_certs"]["default"], spec["timeout"]["default"], spec["retry_timeout"]["default"]) == (True, 30, 60)
+                   "actoolkit_config": "ASTRA_ACTOOLKIT_CONFIG", "validate_certs": "ASTRA_VALIDATE_CERTS",
+                   "ca_path": "ASTRA_CA_PATH", "timeout": "ASTRA_TIMEOUT", "retry_timeout": "ASTRA_RETRY_TIMEOUT"}
+    # Required and true by default, but actoolkit_config may give them: AstraModule applies both after reading it
+    # (test_actoolkit_config.py).
+    assert not any(option.get("required") for option in spec.values())
+    assert "default" not in spec["validate_certs"]
+    assert (spec["timeout"]["default"], spec["retry_timeout"]["default"]) == (30, 60)
 
 
 def test_connection_comes_from_the_environment(fake_api, run_module, monkeypatch):

@@ -210,5 +210,5 @@ def test_plugin_options_are_the_module_options_with_their_environment_variables(
     expected = {}
     for name, spec in astra_argument_spec().items():
         expected[name] = dict(modules["options"][name], env=[{"name": spec["fallback"][1][0]}])
-    expected["ca_path"]["type"] = "str"
+    expected["ca_path"]["type"] = expected["actoolkit_config"]["type"] = "str"
     assert merged == expected
