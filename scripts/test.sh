@@ -52,9 +52,12 @@ static_checks() {
 
   step "antsibull-changelog lint"
   timed antsibull-changelog lint
+
+  step "antsibull-docs lint (plugin, role and extra docs)"
+  timed scripts/docs_check.sh
 }
 
-step "static checks started: ansible-test sanity, ansible-doc, antsibull-changelog lint; ansible-lint"
+step "static checks started: ansible-test sanity, ansible-doc, antsibull-changelog and antsibull-docs lint; ansible-lint"
 (static_checks) >"$logs/static.log" 2>&1 &
 static_pid=$!
 (start=$SECONDS; rc=0; ansible-lint --offline -q || rc=$?; printf -- '--- ansible-lint: %ss\n' $((SECONDS - start)); exit $rc) \
