@@ -179,6 +179,17 @@ def test_inventory_errors_are_clear_and_never_show_the_token(sim, tmp_path):
     assert "reading the estate from %s (account %s) failed" % (sim.url, sim.account_id) in refused.stderr
     assert "HTTP 401" in refused.stderr and sim.token[::-1] not in refused.stdout + refused.stderr, refused.stderr
 
+    # The connection from actoolkit's config.yaml, named in the source (the environment's ASTRA_* blank, which counts as
+    # unset): URL and account come from the file, and the token it holds, refused here, is not shown either.
+    config = tmp_path / "config.yaml"
+    config.write_text("headers:\n  Authorization: Bearer %s\nuid: %s\nastra_project: %s\n"
+                      % (sim.token[::-1], sim.account_id, sim.url.split("://", 1)[1]))
+    from_file = ansible_inventory(sim, write_source(tmp_path, "actoolkit.astra.yml", actoolkit_config=str(config)),
+                                  "--list", "-vvvv", env={"ASTRA_API_URL": "", "ASTRA_ACCOUNT_ID": "", "ASTRA_API_TOKEN": ""})
+    assert from_file.returncode != 0
+    assert "reading the estate from %s (account %s) failed" % (sim.url, sim.account_id) in from_file.stderr
+    assert "HTTP 401" in from_file.stderr and sim.token[::-1] not in from_file.stdout + from_file.stderr, from_file.stderr
+
     # An API that does not answer.
     down = ansible_inventory(sim, write_source(tmp_path, "down.astra.yml", retry_timeout=0, timeout=2), "--list",
                              env={"ASTRA_API_URL": "https://127.0.0.1:%d" % free_port()})
