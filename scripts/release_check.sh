@@ -28,6 +28,10 @@ fail() { echo "release check: $*" >&2; exit 1; }
 printf '\n=== release check: the tarball, its files, galaxy-importer, the installed runbooks on the lowest ansible-core\n'
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# No ansible.cfg either: the checkout's (collections_path = ./.venv/collections) would make ansible-galaxy take the
+# checkout's collection for installed already.
+: >"$work/ansible.cfg"
+export ANSIBLE_CONFIG="$work/ansible.cfg"
 
 # The tool venv: the lowest ansible-core with what the modules need (normal resolution), then galaxy-importer with only
 # the packages it imports when it runs neither ansible-lint nor flake8 (--no-deps: its own requirements pin attrs<24
@@ -53,6 +57,7 @@ lowest=$(core_version | cut -d. -f1-2)
 [ "$claimed" = "$lowest" ] || fail "meta/runtime.yml claims ansible-core >=$claimed, tests/release/requirements-lowest.txt installs $lowest"
 
 # 1. The tarball, as a release is built.
+start=$SECONDS
 "$dev/ansible-galaxy" collection build --output-path "$work" "$root" >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "build failed"; }
 tarball=$(echo "$work"/kubedr-astra-*.tar.gz)
 [ -f "$tarball" ] || fail "no tarball in $work"
@@ -101,8 +106,10 @@ if problems:
     sys.exit("release check: the tarball's files against %s:\n  %s" % (allow_list, "\n  ".join(problems)))
 print("tarball: %d files, each allowed, none refused, all %d required globs matched" % (len(files), len(required)))
 EOF
+echo "tarball built and listed: $((SECONDS - start))s"
 
 # 3. galaxy-importer, as on upload, with the lowest ansible-core's ansible-doc (it finds ansible-doc on PATH).
+start=$SECONDS
 mkdir "$work/importer"
 if ! (cd "$work/importer" && PATH="$tools/bin:$PATH" GALAXY_IMPORTER_CONFIG="$release/galaxy-importer.cfg" \
       "$tools/bin/python" -m galaxy_importer.main "$tarball") >"$work/importer.log" 2>&1; then
@@ -110,14 +117,14 @@ if ! (cd "$work/importer" && PATH="$tools/bin:$PATH" GALAXY_IMPORTER_CONFIG="$re
 fi
 if grep -E '^(WARNING|ERROR|CRITICAL)' "$work/importer.log"; then fail "galaxy-importer warned (above)"; fi
 grep -q 'Importer processing completed successfully' "$work/importer.log" || { cat "$work/importer.log"; fail "galaxy-importer did not complete"; }
-echo "galaxy-importer: completed, no warning"
+echo "galaxy-importer: completed, no warning: $((SECONDS - start))s"
 
 # 4. Installed with the lowest ansible-core, the installed copy's runbooks against the simulator.
-"$tools/bin/ansible-galaxy" collection install --offline -p "$work/collections" "$tarball" >"$work/install.log" 2>&1 \
+(cd "$work" && "$tools/bin/ansible-galaxy" collection install --offline -p "$work/collections" "$tarball") >"$work/install.log" 2>&1 \
   || { cat "$work/install.log"; fail "install failed"; }
-: >"$work/ansible.cfg"
+[ -f "$work/collections/ansible_collections/kubedr/astra/MANIFEST.json" ] || { cat "$work/install.log"; fail "not installed"; }
 start=$SECONDS
-if ! (cd "$work" && ANSIBLE_CONFIG="$work/ansible.cfg" ANSIBLE_COLLECTIONS_PATH="$work/collections" \
+if ! (cd "$work" && ANSIBLE_COLLECTIONS_PATH="$work/collections" \
       ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false \
       ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
       "$dev/python" "$root/scripts/with_simulator.py" --scenario demo --time-scale 0.02 -- \
