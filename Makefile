@@ -39,6 +39,7 @@ dist: venv
 	rm -rf dist
 	$(BIN)/ansible-galaxy collection build --output-path dist .
 	$(BIN)/python -m build --outdir dist simulator
+	rm -rf simulator/build
 
 # What make test checks of the release (scripts/release_check.sh): the tarball's files against
 # tests/release/allowed-files.txt, galaxy-importer, and the installed copy's protect and drill runbooks on the lowest
