@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test reliability units simulator-tests sanity integration lint clean
+.PHONY: venv demo test dist release-check reliability units simulator-tests sanity integration lint clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,21 @@ demo: venv
 # Sanity, lint, unit, simulator and integration tests (what CI runs).
 test: venv
 	scripts/test.sh
+
+# The release, into dist/: the collection tarball (what Galaxy / Automation Hub take; galaxy.yml's build_ignore keeps
+# out all that is not the collection), and the simulator as its own Python distribution, sdist and wheel (pip install
+# dist/astra_simulator-*.whl gives the astra-simulator command). python -m build fetches setuptools from PyPI.
+dist: venv
+	rm -rf dist
+	$(BIN)/ansible-galaxy collection build --output-path dist .
+	$(BIN)/python -m build --outdir dist simulator
+	rm -rf simulator/build
+
+# What make test checks of the release (scripts/release_check.sh): the tarball's files against
+# tests/release/allowed-files.txt, galaxy-importer, and the installed copy's protect and drill runbooks on the lowest
+# ansible-core meta/runtime.yml claims.
+release-check: venv
+	scripts/release_check.sh
 
 # Every reliability scenario in full (faults, crashes, concurrency, bad input, secrets, TLS), then their figures
 # into docs/reliability.md. make test runs the same tests with a bounded core.
@@ -58,7 +73,7 @@ lint: venv
 	$(BIN)/ansible-lint --offline
 
 clean:
-	rm -rf $(VENV) .ansible tests/output .pytest_cache
+	rm -rf $(VENV) .venv-release .ansible tests/output .pytest_cache dist
 
 # The collection's docs site: module, role, filter and inventory pages and the extra docs (docs/docsite), built by
 # antsibull-docs and Sphinx from the working tree into build/docs/build/html. Not part of `make test`, which lints the

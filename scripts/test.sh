@@ -52,6 +52,7 @@ static_checks() {
 
   step "antsibull-changelog lint"
   timed antsibull-changelog lint
+  timed scripts/release_check.sh
 
   step "antsibull-docs lint (plugin, role and extra docs)"
   timed scripts/docs_check.sh

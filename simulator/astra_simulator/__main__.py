@@ -54,7 +54,9 @@ def _join_option_values(argv):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m astra_simulator", description="Local simulator of the Astra Control REST API.")
+    # The console script of the installed distribution is astra-simulator; from a checkout it is the module.
+    prog = "astra-simulator" if os.path.basename(sys.argv[0]) == "astra-simulator" else "python -m astra_simulator"
+    parser = argparse.ArgumentParser(prog=prog, description="Local simulator of the Astra Control REST API.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8443, help="port to listen on (default 8443)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate signed by a local CA")

@@ -20,7 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from playbook_harness import BIN, COLLECTIONS_PATH, ROOT
 
 CREDENTIAL_TYPE = yaml.safe_load((ROOT / "docs" / "awx" / "credential-type.yml").read_text())
-SIMULATOR_CLEANUP = ROOT / "simulator" / "ansible" / "delete_namespaces.yml"
+SIMULATOR_CLEANUP = ROOT / "playbooks" / "tasks" / "simulator_delete_namespaces.yml"
 APP = {"type": "application/astra-app", "version": "2.2"}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from playbook_harness import ROOT, mutating_requests
 
 PLAYBOOKS = ROOT / "playbooks"
-SIMULATOR_CLEANUP = ROOT / "simulator" / "ansible" / "delete_namespaces.yml"
+SIMULATOR_CLEANUP = ROOT / "playbooks" / "tasks" / "simulator_delete_namespaces.yml"
 THREE = ["postgres", "wordpress", "jenkins"]
 
 
