@@ -214,6 +214,8 @@ class AstraClient:
             raise AstraError("The Python library requests is required to talk to the Astra Control API")
         # Userinfo in api_url would make requests replace the bearer token by Basic auth; Astra never uses it.
         self.base_url = "%s/accounts/%s/" % (sanitize_url(api_url).rstrip("/"), account_id.strip().strip("/"))
+        # The kubedr.astra simulator's control API (simulator_request), on the same server as the account.
+        self.simulator_url = "%s/_simulator/" % sanitize_url(api_url).rstrip("/")
         self.verify = compute_verify(validate_certs, ca_path)
         self.timeout = (timeout, timeout)
         self.retry_timeout = max(0.0, float(retry_timeout))
@@ -243,10 +245,16 @@ class AstraClient:
 
     # ------------------------------------------------------------------ public API
 
-    def url(self, path):
-        # Only ever relative to the account: the token must not be sent anywhere else.
+    def url(self, path, base=None):
+        # Only ever relative to the account (or the simulator's control API on the same server): the token must not
+        # be sent anywhere else.
         check_relative_path(path)
-        return self.base_url + path.lstrip("/")
+        return (base or self.base_url) + path.lstrip("/")
+
+    def simulator_request(self, method, path, operation):
+        """A request to the kubedr.astra simulator's control API, <api_url>/_simulator/<path>, which a real Astra
+        Control does not have (it answers 404); retried, verified and authenticated as every API request."""
+        return self._request(method, path, operation=operation, base=self.simulator_url)
 
     def get(self, path, params=None, operation=None):
         """GET one resource or list page; returns the decoded JSON body."""
@@ -345,8 +353,8 @@ class AstraClient:
         return {}
 
     def _request(self, method, path, params=None, json_body=None, resource_type=None, headers=None, operation=None,
-                 ambiguous_post=False):
-        url = self.url(path)
+                 ambiguous_post=False, base=None):
+        url = self.url(path, base)
         if self.read_only and method in WRITE_METHODS:
             raise AstraReadOnlyError(method, url)
         request_headers = {"Accept": "*/*"}
