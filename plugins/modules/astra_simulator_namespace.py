@@ -10,7 +10,7 @@ short_description: Delete namespaces on a cluster of the kubedr.astra simulator 
 version_added: 0.1.0
 description:
   - B(Simulator only.) The kubedr.astra Astra Control simulator's stand-in for C(kubectl delete namespace), for
-    rehearsing runbooks against it, for example as the drill's O(kubedr.astra.drill#role:drill_cleanup_tasks)
+    rehearsing runbooks against it, for example in the drill's C(drill_cleanup_tasks)
     (C(playbooks/tasks/simulator_delete_namespaces.yml)).
   - The Astra Control API cannot delete namespaces; against real clusters use Kubernetes tooling such as
     M(kubernetes.core.k8s) with C(kind=Namespace) and C(state=absent).
@@ -42,8 +42,6 @@ extends_documentation_fragment:
   - kubedr.astra.attributes
   - kubedr.astra.attributes.action_group
 seealso:
-  - role: kubedr.astra.drill
-    description: The drill runbook, whose cleanup tasks delete the namespaces its clones leave behind.
   - module: kubernetes.core.k8s
 '''
 
