@@ -1,6 +1,7 @@
 """Start the Astra API simulator on a free local port, run a command against it, stop it.
 
-    python scripts/with_simulator.py [--scenario demo] [--time-scale 0.05] [--no-tls] -- COMMAND...
+    python scripts/with_simulator.py [--scenario demo|empty|scale [--apps N] [--clusters M]] [--page-size N]
+                                     [--time-scale 0.05] [--no-tls] -- COMMAND...
 
 The command runs with ASTRA_API_URL, ASTRA_ACCOUNT_ID, ASTRA_API_TOKEN and
 ASTRA_CA_PATH set, exactly as an AWX credential injects them. The simulator's
@@ -34,8 +35,12 @@ def free_port():
 class Simulator:
     """One simulator process with its own state directory, account ID and token."""
 
-    def __init__(self, scenario="demo", time_scale=0.05, tls=True, workdir=None, python=None):
+    def __init__(self, scenario="demo", time_scale=0.05, tls=True, workdir=None, python=None, apps=None, clusters=None,
+                 page_size=None):
         self.scenario = scenario
+        # The scale scenario's size, and the server's own page size (None: whole collections, as Astra Control).
+        self.sizing = [(option, value) for option, value in (("--apps", apps), ("--clusters", clusters),
+                                                              ("--page-size", page_size)) if value]
         self.time_scale = time_scale
         self.tls = tls
         self.workdir = workdir or tempfile.mkdtemp(prefix="astra-sim-")
@@ -69,6 +74,8 @@ class Simulator:
             "--state", os.path.join(self.workdir, "state.sqlite"),
             "--time-scale", str(self.time_scale),
         ]
+        for option, value in self.sizing:
+            command += [option, str(value)]
         if self.tls:
             command += ["--tls", "--tls-dir", self.workdir]
         with open(self.log_path, "ab") as log:
@@ -144,7 +151,10 @@ class Simulator:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", default="demo", choices=["demo", "empty"])
+    parser.add_argument("--scenario", default="demo", choices=["demo", "empty", "scale"])
+    parser.add_argument("--apps", type=int, help="scale scenario: how many apps")
+    parser.add_argument("--clusters", type=int, help="scale scenario: how many production clusters (each with a DR peer)")
+    parser.add_argument("--page-size", type=int, help="the simulator pages every list without limit")
     parser.add_argument("--time-scale", type=float, default=0.05)
     parser.add_argument("--no-tls", action="store_true")
     parser.add_argument("command", nargs=argparse.REMAINDER)
@@ -152,7 +162,8 @@ def main(argv=None):
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("no command given")
-    simulator = Simulator(scenario=args.scenario, time_scale=args.time_scale, tls=not args.no_tls)
+    simulator = Simulator(scenario=args.scenario, time_scale=args.time_scale, tls=not args.no_tls, apps=args.apps,
+                          clusters=args.clusters, page_size=args.page_size)
     try:
         simulator.start()
         print("Astra simulator: %s (scenario %s, time scale %s, CA %s)" % (

@@ -1,5 +1,6 @@
 """Command line: python -m astra_simulator --host 127.0.0.1 --port 8443 [--tls [--tls-dir DIR]]
---account-id UUID --token TOKEN [--scenario demo|empty] [--state FILE.sqlite] [--time-scale 1.0]
+--account-id UUID --token TOKEN [--scenario demo|empty|scale [--apps N] [--clusters M]] [--state FILE.sqlite]
+[--time-scale 1.0]
 """
 
 import argparse
@@ -13,6 +14,7 @@ from .app import create_app
 from .bootstrap import bootstrap
 from .protocol import DroppableH11Protocol
 from .resources import is_identifier
+from .scale import DEFAULT_APPS, DEFAULT_CLUSTERS, check_size
 from .scenarios import SCENARIOS
 from .store import Store
 from .tls import ensure_certificates
@@ -28,13 +30,24 @@ def _time_scale(text):
     return value
 
 
+def _or_default(value, default):
+    return default if value is None else value
+
+
+def _page_size(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer, not %r" % text)
+    return int(text)
+
+
 def _account_id(text):
     if not is_identifier(text):
         raise argparse.ArgumentTypeError("must be a lower-case UUID (version 4), not %r" % text)
     return text
 
 
-VALUE_OPTIONS = ("--host", "--port", "--tls-dir", "--account-id", "--token", "--scenario", "--state", "--time-scale")
+VALUE_OPTIONS = ("--host", "--port", "--tls-dir", "--account-id", "--token", "--scenario", "--state", "--time-scale",
+                 "--apps", "--clusters", "--page-size")
 
 
 def _join_option_values(argv):
@@ -66,7 +79,21 @@ def parse_args(argv=None):
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), help="initial world for a fresh state file (default demo)")
     parser.add_argument("--state", default="./astra-simulator.sqlite", help="SQLite state file (default ./astra-simulator.sqlite)")
     parser.add_argument("--time-scale", type=_time_scale, default=1.0, help="multiplier of every simulated duration (> 0)")
-    return parser.parse_args(_join_option_values(sys.argv[1:] if argv is None else list(argv)))
+    parser.add_argument("--apps", type=int, help="scale scenario: how many apps (default %d)" % DEFAULT_APPS)
+    parser.add_argument("--clusters", type=int,
+                        help="scale scenario: how many production clusters, each with a DR peer (default %d)" % DEFAULT_CLUSTERS)
+    parser.add_argument("--page-size", type=_page_size,
+                        help="answer every list request that has no limit with pages of at most N items and a continue "
+                             "token (a real Astra Control sends the whole collection then): rehearses paging")
+    args = parser.parse_args(_join_option_values(sys.argv[1:] if argv is None else list(argv)))
+    if (args.apps is not None or args.clusters is not None) and args.scenario != "scale":
+        parser.error("--apps and --clusters size the scale scenario: give --scenario scale too")
+    if args.scenario == "scale":
+        try:
+            check_size(_or_default(args.apps, DEFAULT_APPS), _or_default(args.clusters, DEFAULT_CLUSTERS))
+        except ValueError as error:
+            parser.error(str(error))
+    return args
 
 
 def main(argv=None):
@@ -74,7 +101,10 @@ def main(argv=None):
     state_path = os.path.abspath(args.state)
     os.makedirs(os.path.dirname(state_path), exist_ok=True)
     store = Store(state_path)
-    startup = bootstrap(store, args.account_id, args.token, args.scenario)
+    scale = None
+    if args.scenario == "scale":
+        scale = {"apps": _or_default(args.apps, DEFAULT_APPS), "clusters": _or_default(args.clusters, DEFAULT_CLUSTERS)}
+    startup = bootstrap(store, args.account_id, args.token, args.scenario, scale=scale, time_scale=args.time_scale)
 
     ssl = {}
     scheme = "http"
@@ -98,11 +128,13 @@ def main(argv=None):
         "  state file:  %s (%s)" % (state_path, state_note),
         "  time scale:  %g" % args.time_scale,
     ]
+    if args.page_size:
+        lines.append("  page size:   %d (lists without limit are paged)" % args.page_size)
     if ca_path:
         lines.append("  CA file:     %s" % ca_path)
     print("\n".join(lines), flush=True)
 
-    app = create_app(store, identity, args.time_scale)
+    app = create_app(store, identity, args.time_scale, args.page_size)
     # Bounded graceful shutdown: a connection caught mid-TLS-handshake at shutdown would otherwise be waited for forever.
     config = uvicorn.Config(app, host=args.host, port=args.port, http=DroppableH11Protocol, lifespan="on",
                             log_level="info", timeout_graceful_shutdown=2, **ssl)

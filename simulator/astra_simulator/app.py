@@ -18,10 +18,10 @@ from .routes import build_router
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
-def create_app(store, identity, time_scale):
+def create_app(store, identity, time_scale, page_size=None):
     engine = Engine(store, time_scale)
     faults = FaultInjector(store)
-    dispatcher = Dispatcher(store, engine, build_router(), identity)
+    dispatcher = Dispatcher(store, engine, build_router(), identity, page_size)
 
     @asynccontextmanager
     async def lifespan(app):

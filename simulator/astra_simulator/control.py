@@ -169,7 +169,7 @@ def build_control_router(store, engine, faults, identity):
         return hook_status(None)
 
     def reset_world(body):
-        reset(store, faults)
+        reset(store, faults, identity, engine.time_scale)
         return {"status": "reset", "scenario": store.setting("scenario")}
 
     routes = (

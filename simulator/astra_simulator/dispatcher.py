@@ -54,7 +54,8 @@ def problem_reply(problem):
 
 
 class Dispatcher:
-    def __init__(self, store, engine, router, identity):
+    def __init__(self, store, engine, router, identity, page_size=None):
+        self.page_size = page_size
         self.store = store
         self.engine = engine
         self.router = router
@@ -128,10 +129,9 @@ class Dispatcher:
         if "*" not in candidates and tag not in candidates and tag.strip('"') not in candidates:
             raise ApiProblem(38, "If-Match %s doesn't match the resource's current ETag." % expected)
 
-    @staticmethod
-    def _reply(kind, result, negotiated, call):
+    def _reply(self, kind, result, negotiated, call):
         if kind == LIST:
-            return Reply(200, to_json(list_body(result, call.options)), media.JSON)
+            return Reply(200, to_json(list_body(result, call.options, self.page_size)), media.JSON)
         if kind == CREATE:
             assert isinstance(result, Created)
             body = result.resource

@@ -252,8 +252,11 @@ def parse_list_options(query_items, declared):
     return options
 
 
-def list_body(items, options):
-    """Filter, paginate and project; returns the list envelope."""
+def list_body(items, options, page_size=None):
+    """Filter, paginate and project; returns the list envelope.
+
+    page_size: the server's own page size for a request without `limit` (the simulator's --page-size; a real server
+    sends the whole collection then)."""
     matched = [item for item in items if all(condition.holds(item) for condition in options.conditions)]
     if options.order_by:
         present = [item for item in matched if item.get(options.order_by) is not None]
@@ -261,9 +264,10 @@ def list_body(items, options):
         matched = sorted(present, key=lambda item: _sort_key(item[options.order_by]), reverse=options.descending) + absent
     page = matched[options.skip + options.offset:]
     metadata = {}
-    if options.limit is not None and len(page) > options.limit:
-        page = page[:options.limit]
-        metadata["continue"] = encode_continue(options.offset + options.limit)
+    limit = options.limit if options.limit is not None else page_size
+    if limit is not None and len(page) > limit:
+        page = page[:limit]
+        metadata["continue"] = encode_continue(options.offset + limit)
     if options.count:
         metadata["count"] = len(matched)
     if options.include:

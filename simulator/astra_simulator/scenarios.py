@@ -1,4 +1,4 @@
-"""Initial worlds: `empty` and `demo`.
+"""Initial worlds: `empty`, `demo` and `scale` (scale.py: many apps over several cluster pairs).
 
 IDs come from a random generator seeded per state file, so `reset` brings back
 the same IDs while two state files still get different ones.
@@ -7,7 +7,7 @@ the same IDs while two state files still get different ones.
 import random
 import uuid
 
-from . import hooks, settings
+from . import hooks, scale, settings
 from .resources import NIL_UUID, iso
 
 SYSTEM_NAMESPACES = (("default", None), ("kube-system", "kubernetes"), ("trident", "netapp"))
@@ -297,7 +297,23 @@ def build_demo(builder):
     builder.kubernetes_cluster("lab-north", cloud, False, "dc-north", (STANDARD,), "standard")
 
 
-SCENARIOS = {"demo": build_demo, "empty": build_empty}
+def build_scale(builder):
+    """The scale scenario's topology and workloads; its size is the state file's `scale` setting."""
+    build_account(builder)
+    size = builder.store.setting("scale") or {}
+    scale.build_scale(builder, size.get("apps", scale.DEFAULT_APPS), size.get("clusters", scale.DEFAULT_CLUSTERS),
+                      (ONTAP_GOLD, ONTAP_SAN), sample_workload)
+
+
+SCENARIOS = {"demo": build_demo, "empty": build_empty, "scale": build_scale}
+
+
+def seed_scenario(store, identity, time_scale):
+    """What a scenario puts in place through the API itself once the account exists (only scale has any)."""
+    if store.setting("scenario") == "scale":
+        size = store.setting("scale") or {}
+        scale.seed_scale(store, identity, size.get("apps", scale.DEFAULT_APPS),
+                         size.get("clusters", scale.DEFAULT_CLUSTERS), time_scale)
 
 
 def apply_scenario(store, name, seed, user_id):
