@@ -15,6 +15,7 @@ from .bootstrap import bootstrap
 from .protocol import DroppableH11Protocol
 from .resources import is_identifier
 from .scale import DEFAULT_APPS, DEFAULT_CLUSTERS, check_size
+from .seeding import seed_scenario
 from .scenarios import SCENARIOS
 from .store import Store
 from .tls import ensure_certificates
@@ -104,7 +105,9 @@ def main(argv=None):
     scale = None
     if args.scenario == "scale":
         scale = {"apps": _or_default(args.apps, DEFAULT_APPS), "clusters": _or_default(args.clusters, DEFAULT_CLUSTERS)}
-    startup = bootstrap(store, args.account_id, args.token, args.scenario, scale=scale, time_scale=args.time_scale)
+    startup = bootstrap(store, args.account_id, args.token, args.scenario, scale=scale)
+    if startup.fresh:
+        seed_scenario(store, startup.identity, args.time_scale)
 
     ssl = {}
     scheme = "http"

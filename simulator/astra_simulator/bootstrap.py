@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .auth import Identity
 from .resources import new_id
-from .scenarios import SCENARIOS, apply_scenario, seed_scenario
+from .scenarios import SCENARIOS, apply_scenario
 
 
 @dataclass
@@ -45,8 +45,9 @@ def _settle(store, key, given, generate):
     return value, "generated"
 
 
-def bootstrap(store, account_id=None, token=None, scenario=None, scale=None, time_scale=1.0):
-    """scale: {"apps": N, "clusters": M} for the scale scenario (kept in the state file for reset)."""
+def bootstrap(store, account_id=None, token=None, scenario=None, scale=None):
+    """scale: {"apps": N, "clusters": M} for the scale scenario (kept in the state file for reset). A fresh state of a
+    scenario that seeds through the API (seeding.py) is seeded by the caller, once the server's parts exist."""
     fresh = store.setting("scenario") is None
     if fresh:
         scenario = scenario or "demo"
@@ -63,16 +64,13 @@ def bootstrap(store, account_id=None, token=None, scenario=None, scale=None, tim
     account_id, account_origin = _settle(store, "account_id", account_id, new_id)
     token, token_origin = _settle(store, "token", token, _new_token)
     identity = Identity(account_id, token, store.setting("user_id"))
-    if fresh:
-        seed_scenario(store, identity, time_scale)
     return Startup(identity, fresh, store.setting("scenario"), token_origin, account_origin)
 
 
-def reset(store, faults, identity, time_scale):
-    """Back to the scenario's initial state: world, request log, faults and outages."""
+def reset(store, faults):
+    """Back to the scenario's initial state: world, request log, faults and outages (then seeding.seed_scenario)."""
     with store.transaction():
         apply_scenario(store, store.setting("scenario"), store.setting("world_seed"), store.setting("user_id"))
         store.delete_setting("outages")
         store.clear_requests()
     faults.clear()
-    seed_scenario(store, identity, time_scale)

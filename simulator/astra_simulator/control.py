@@ -27,6 +27,7 @@ from .labels import SelectorError, check_label
 from .problems import ApiProblem, reason
 from .resources import DNS_1123_LABEL, touch
 from .scenarios import sample_workload
+from .seeding import seed_scenario
 
 NAMESPACE_FIELDS = ("name", "labels")
 
@@ -169,7 +170,8 @@ def build_control_router(store, engine, faults, identity):
         return hook_status(None)
 
     def reset_world(body):
-        reset(store, faults, identity, engine.time_scale)
+        reset(store, faults)
+        seed_scenario(store, identity, engine.time_scale)
         return {"status": "reset", "scenario": store.setting("scenario")}
 
     routes = (

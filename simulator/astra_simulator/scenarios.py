@@ -308,14 +308,6 @@ def build_scale(builder):
 SCENARIOS = {"demo": build_demo, "empty": build_empty, "scale": build_scale}
 
 
-def seed_scenario(store, identity, time_scale):
-    """What a scenario puts in place through the API itself once the account exists (only scale has any)."""
-    if store.setting("scenario") == "scale":
-        size = store.setting("scale") or {}
-        scale.seed_scale(store, identity, size.get("apps", scale.DEFAULT_APPS),
-                         size.get("clusters", scale.DEFAULT_CLUSTERS), time_scale)
-
-
 def apply_scenario(store, name, seed, user_id):
     """Replace the whole world with the scenario's initial state."""
     with store.transaction():
