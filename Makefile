@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test dist release-check reliability units simulator-tests sanity integration lint clean
+.PHONY: venv demo test bench dist release-check reliability units simulator-tests sanity integration lint clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,13 @@ demo: venv
 # Sanity, lint, unit, simulator and integration tests (what CI runs).
 test: venv
 	scripts/test.sh
+
+# What a task and a runbook cost on this machine, into docs/performance.md (scripts/bench.py says what and how): a
+# no-change task against ansible.builtin.uri, requests per no-change task on the demo and a 250-app estate, the drill and
+# the unplanned failover of 20, 50 and 200 apps in one and five waves, the posture runbook. Not part of make test.
+# BENCH_ARGS: e.g. --quick, or --sizes 20,50.
+bench: venv
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 # The release, into dist/: the collection tarball (what Galaxy / Automation Hub take; galaxy.yml's build_ignore keeps
 # out all that is not the collection), and the simulator as its own Python distribution, sdist and wheel (pip install

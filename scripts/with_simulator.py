@@ -125,11 +125,11 @@ class Simulator:
             env["ASTRA_CA_PATH"] = self.ca_path
         return env
 
-    def control(self, method, path, json=None):
+    def control(self, method, path, json=None, timeout=10):
         """Call a /_simulator/ control endpoint; returns the decoded JSON body or None."""
         response = requests.request(
             method, self.url + "/_simulator/" + path.lstrip("/"), json=json,
-            headers={"Authorization": "Bearer " + self.token}, verify=self.verify, timeout=10)
+            headers={"Authorization": "Bearer " + self.token}, verify=self.verify, timeout=timeout)
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -146,7 +146,8 @@ class Simulator:
         self.control("DELETE", "requests")
 
     def reset(self):
-        self.control("POST", "reset")
+        # The scale scenario seeds its estate again on reset: seconds per hundred apps.
+        self.control("POST", "reset", timeout=600)
 
 
 def main(argv=None):

@@ -1,0 +1,447 @@
+"""`make bench`: what a task and a runbook cost on this machine, written into docs/performance.md.
+
+    python scripts/bench.py [--quick] [--repeat 5] [--output docs/performance.md] [--json tests/output/bench.json]
+
+Everything runs through ansible-playbook against the local simulator (HTTPS, its own CA):
+
+1. The wall time of a no-change task of astra_app_info, astra_app and astra_app_snapshot against an
+   ansible.builtin.uri task sending the same single GET, in the same run: playbooks of ten looped tasks minus an empty
+   playbook, median of --repeat runs each, run in turn so that a busy moment hits all alike. Also what importing each
+   module costs in a fresh interpreter.
+2. The requests of a no-change task of every module that talks to the API, on the demo estate and on a 250-app
+   estate (the scale scenario), from the simulator's request log (astra_simulator_namespace talks to the simulator's
+   control API, which the log leaves out, and async_wait, check_task_files and dr_report send none).
+3. The drill and the unplanned failover of 20, 50 and 200 apps, in one wave and in five, on the scale scenario
+   (250 apps over two cluster pairs): wall time; the time the run waited on Astra Control operations (the union of
+   the intervals of the report's operation steps, which start at the request and end when the wait saw the end);
+   orchestration overhead (the difference), per wave; polling requests per waited operation; peak memory of the
+   controller's process tree.
+4. The posture runbook on 200 apps: requests and wall time.
+
+Figures between the BENCH markers of the output file are replaced; the rest of the file (the history of changes and
+their before/after figures) is kept. --quick runs sizes 4 and 8 with two repeats (a smoke test of the script).
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from with_simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = Path(sys.executable).parent
+COLLECTIONS = ROOT / ".venv" / "collections"
+BEGIN, END = "<!-- BENCH:BEGIN (scripts/bench.py writes this part) -->", "<!-- BENCH:END -->"
+LOOPED = 10
+TIME_SCALE = 0.02
+# Steps of the runbooks' reports that are an Astra Control operation being waited on.
+OPERATION_STEPS = {"drill": ("clone", "remove clone"), "failover": ("failover", "ready")}
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+# ---------------------------------------------------------------------------------------------------------- plumbing
+
+def environment(sim, extra=None):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ASTRA_", "ANSIBLE_"))}
+    env.update(sim.env())
+    env.update({"ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "false",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false", "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+                "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", "")})
+    env.update(extra or {})
+    return env
+
+
+def tree_rss(pid):
+    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry))
+            except OSError:
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open("/proc/%d/statm" % current) as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+        todo.extend(children.get(current, ()))
+    return total
+
+
+def run_playbook(sim, playbook, extra_vars=None, check=False):
+    """(seconds, peak controller memory in bytes, completed process) of one ansible-playbook run."""
+    command = [str(BIN / "ansible-playbook"), str(playbook), "-i", "localhost,", "-c", "local"]
+    if check:
+        command.append("--check")
+    if extra_vars:
+        command += ["-e", "@" + str(extra_vars)]
+    peak = [0]
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=environment(sim), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], tree_rss(process.pid))
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate(timeout=3600)
+    seconds = time.monotonic() - started
+    done.set()
+    sampler.join()
+    return seconds, peak[0], subprocess.CompletedProcess(command, process.returncode, output, "")
+
+
+def write_playbook(directory, name, tasks):
+    path = Path(directory) / ("%s.yml" % name)
+    path.write_text(json.dumps([{"name": name, "hosts": "localhost", "connection": "local", "gather_facts": False,
+                                 "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+                                 "tasks": tasks}]))
+    return path
+
+
+def must(completed, what):
+    if completed.returncode != 0:
+        raise SystemExit("%s failed (rc %d):\n%s" % (what, completed.returncode, completed.stdout[-4000:]))
+
+
+def module_task(module, args, loop=False):
+    task = {"name": module, "kubedr.astra." + module: args}
+    if loop:
+        task["loop"] = "{{ range(%d) | list }}" % LOOPED
+    return task
+
+
+# ------------------------------------------------------------------------------------------- 1. no-change task cost
+
+def import_ms(module):
+    """Milliseconds to import a module (and what it imports) in a fresh interpreter: median of five."""
+    code = "import time; t = time.perf_counter(); import %s; print((time.perf_counter() - t) * 1000)" % module
+    env = dict(os.environ, PYTHONPATH=str(COLLECTIONS))
+    samples = [float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                    check=True).stdout) for _ in range(5)]
+    return statistics.median(samples)
+
+
+def task_costs(sim, workdir, repeat):
+    setup = write_playbook(workdir, "cost-setup", [
+        module_task("astra_app", {"name": "postgres", "cluster": "prod-east", "namespaces": [{"name": "postgres"}]}),
+        module_task("astra_app_snapshot", {"app": "postgres", "cluster": "prod-east", "name": "bench-snapshot"}),
+    ])
+    must(run_playbook(sim, setup)[2], "cost setup")
+    app_id = next(app["id"] for app in sim.api("GET", "k8s/v2/apps").json()["items"] if app["name"] == "postgres")
+    uri = {"name": "uri", "ansible.builtin.uri": {
+        "url": "{{ lookup('env', 'ASTRA_API_URL') }}/accounts/{{ lookup('env', 'ASTRA_ACCOUNT_ID') }}/k8s/v2/apps/%s" % app_id,
+        "headers": {"Authorization": "Bearer {{ lookup('env', 'ASTRA_API_TOKEN') }}"},
+        "ca_path": "{{ lookup('env', 'ASTRA_CA_PATH') }}", "return_content": True},
+        "no_log": True, "loop": "{{ range(%d) | list }}" % LOOPED}
+    playbooks = {
+        "empty": write_playbook(workdir, "cost-empty", []),
+        "uri": write_playbook(workdir, "cost-uri", [uri]),
+        "astra_app_info": write_playbook(workdir, "cost-app-info", [
+            module_task("astra_app_info", {"name": "postgres", "cluster": "prod-east"}, loop=True)]),
+        "astra_app": write_playbook(workdir, "cost-app", [
+            module_task("astra_app", {"name": "postgres", "cluster": "prod-east", "namespaces": [{"name": "postgres"}]},
+                        loop=True)]),
+        "astra_app_snapshot": write_playbook(workdir, "cost-app-snapshot", [
+            module_task("astra_app_snapshot", {"app": "postgres", "cluster": "prod-east", "name": "bench-snapshot"},
+                        loop=True)]),
+    }
+    samples = {name: [] for name in playbooks}
+    for _round in range(repeat):
+        for name, playbook in playbooks.items():
+            seconds, _peak, completed = run_playbook(sim, playbook)
+            must(completed, "the %s playbook" % name)
+            if name.startswith("astra_") and "changed=0" not in completed.stdout:
+                raise SystemExit("the %s tasks changed something: not a no-change task\n%s" % (name, completed.stdout))
+            samples[name].append(seconds)
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    per_task = {name: (medians[name] - medians["empty"]) / LOOPED for name in playbooks if name != "empty"}
+    return {
+        "repeat": repeat, "empty_playbook_seconds": medians["empty"], "per_task_seconds": per_task,
+        "ratio_to_uri": {name: per_task[name] / per_task["uri"] for name in per_task if name != "uri"},
+        "import_ms": {name: import_ms("ansible_collections.kubedr.astra.plugins.modules.%s" % name)
+                      for name in ("astra_app_info", "astra_app", "astra_app_snapshot")},
+        "uri_import_ms": import_ms("ansible.modules.uri"),
+    }
+
+
+# --------------------------------------------------------------------------------------- 2. requests per no-change task
+
+def no_change_tasks(app, cluster, destination, namespaces):
+    """module -> args of a task that changes nothing on an estate where `app` is managed, protected and mirrored."""
+    seed = "%s-seed" % app
+    return {
+        "astra_app": {"name": app, "cluster": cluster, "namespaces": [{"name": name} for name in namespaces]},
+        "astra_app_info": {"name": app, "cluster": cluster},
+        "astra_app_snapshot": {"app": app, "cluster": cluster, "name": seed},
+        "astra_app_snapshot_info": {"app": app, "cluster": cluster},
+        "astra_app_backup": {"app": app, "cluster": cluster, "name": seed},
+        "astra_app_backup_info": {"app": app, "cluster": cluster},
+        "astra_app_clone": {"name": "%s-never" % app, "source_app": app, "source_cluster": cluster,
+                            "destination_cluster": destination, "state": "absent"},
+        "astra_app_mirror": {"source_app": app, "source_cluster": cluster, "destination_cluster": destination,
+                             "replication_interval": 10},
+        "astra_app_mirror_info": {"app": app, "cluster": cluster},
+        "astra_cluster_info": {},
+        "astra_bucket_info": {},
+        "astra_event_info": {},
+        "astra_execution_hook": {"app": app, "cluster": cluster, "name": "bench-none", "state": "absent"},
+        "astra_execution_hook_info": {},
+        "astra_execution_hooks_setting": {"enabled": True},
+        "astra_hook_source": {"name": "bench-none", "state": "absent"},
+        "astra_posture_info": {"apps": [{"name": app, "cluster": cluster, "destination_cluster": destination}]},
+        "astra_protection_policy": {"app": app, "cluster": cluster, "state": "absent"},
+    }
+
+
+def requests_per_task(sim, workdir, label, app, cluster, destination, namespaces):
+    # Execution hooks are disabled in a new account; the hook modules need them enabled.
+    must(run_playbook(sim, write_playbook(workdir, "hooks-on-%s" % label, [
+        module_task("astra_execution_hooks_setting", {"enabled": True})]))[2], "enabling execution hooks")
+    counts = {}
+    for module, args in no_change_tasks(app, cluster, destination, namespaces).items():
+        playbook = write_playbook(workdir, "requests-%s-%s" % (label, module), [module_task(module, args)])
+        sim.clear_requests_log()
+        _seconds, _peak, completed = run_playbook(sim, playbook)
+        must(completed, "the no-change %s task on the %s estate" % (module, label))
+        if "changed=0" not in completed.stdout:
+            raise SystemExit("the %s task changed the %s estate: not a no-change task\n%s" % (module, label, completed.stdout))
+        log = sim.requests_log()
+        counts[module] = {"requests": len(log), "writes": sum(entry["method"] in MUTATING for entry in log)}
+    return counts
+
+
+def seed_demo(sim, workdir):
+    """The demo estate with postgres as the scale scenario has each of its apps: managed, a snapshot and a backup
+    named postgres-seed, replicated to dr-west every 10 minutes."""
+    playbook = write_playbook(workdir, "seed-demo", [
+        module_task("astra_app", {"name": "postgres", "cluster": "prod-east", "namespaces": [{"name": "postgres"}]}),
+        module_task("astra_app_snapshot", {"app": "postgres", "cluster": "prod-east", "name": "postgres-seed"}),
+        module_task("astra_app_backup", {"app": "postgres", "cluster": "prod-east", "name": "postgres-seed",
+                                         "snapshot": "postgres-seed"}),
+        module_task("astra_app_mirror", {"source_app": "postgres", "source_cluster": "prod-east",
+                                         "destination_cluster": "dr-west", "replication_interval": 10}),
+    ])
+    must(run_playbook(sim, playbook)[2], "seeding the demo estate")
+
+
+# ------------------------------------------------------------------------------------------------- 3. runbooks at size
+
+def estate_vars(path, runbook, apps, waves, report_path):
+    """A vars file for `runbook` over app numbers `apps` of the scale scenario, dealt into `waves` waves."""
+    sys.path.insert(0, str(ROOT / "simulator"))
+    from astra_simulator import scale  # pylint: disable=import-outside-toplevel
+    entries = []
+    for index, number in enumerate(apps):
+        production, dr = scale.cluster_pair(number, 2)
+        entries.append({"name": scale.app_name(number), "cluster": production, "destination_cluster": dr,
+                        "namespaces": [{"name": name} for name in scale.app_namespaces(number)],
+                        "wave": index * waves // len(apps) + 1})
+    content = {"dr_apps": entries, "dr_report_path": str(report_path)}
+    if runbook == "drill":
+        content.update({"drill_apps": entries, "drill_source": "backup", "drill_report_path": str(report_path),
+                        "drill_poll_interval": 0.5,
+                        "drill_cleanup_tasks": str(ROOT / "playbooks" / "tasks" / "simulator_delete_namespaces.yml")})
+    elif runbook == "failover":
+        content.update({"failover_apps": entries, "failover_mode": "unplanned", "failover_confirm_unplanned": "all",
+                        "failover_report_path": str(report_path), "failover_poll_interval": 0.5})
+    else:
+        content.update({"posture_apps": entries, "posture_bucket": "dr-bucket", "posture_report_path": str(report_path)})
+    Path(path).write_text(json.dumps(content))
+    return path
+
+
+def union_seconds(intervals):
+    total, end = 0.0, None
+    for start, finish in sorted(intervals):
+        if end is None or start > end:
+            total += finish - start
+            end = finish
+        elif finish > end:
+            total += finish - end
+            end = finish
+    return total
+
+
+def parse_time(text):
+    return datetime.strptime(text.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z" if "." in text
+                             else "%Y-%m-%dT%H:%M:%S%z").timestamp()
+
+
+def report_of(report_path, runbook):
+    directories = sorted(Path(report_path).glob("%s-*" % runbook))
+    return json.loads((directories[-1] / "report.json").read_text())
+
+
+def runbook_at_size(sim, workdir, runbook, count, waves, eligible):
+    apps = eligible[:count]
+    reports = Path(workdir) / ("reports-%s-%d-%d" % (runbook, count, waves))
+    variables = estate_vars(Path(workdir) / ("vars-%s-%d-%d.json" % (runbook, count, waves)), runbook, apps, waves, reports)
+    sim.reset()
+    sim.clear_requests_log()
+    seconds, peak, completed = run_playbook(sim, ROOT / "playbooks" / ("%s.yml" % runbook), variables)
+    must(completed, "the %s of %d apps in %d wave(s)" % (runbook, count, waves))
+    report = report_of(reports, runbook)
+    intervals = [(parse_time(step["started"]), parse_time(step["finished"])) for app in report["apps"]
+                 for step in app["steps"] if step["name"] in OPERATION_STEPS.get(runbook, ()) and step.get("started")
+                 and step.get("finished")]
+    waited = union_seconds(intervals)
+    log = sim.requests_log()
+    operations = len(intervals)
+    gets_of_items = [entry for entry in log if entry["method"] == "GET" and re.search(
+        r"/(apps|appMirrors)/[0-9a-f-]{36}$", entry["path"])]
+    return {"runbook": runbook, "apps": count, "waves": waves, "wall_seconds": seconds, "waited_seconds": waited,
+            "overhead_seconds": seconds - waited, "overhead_per_wave_seconds": (seconds - waited) / waves,
+            "requests": len(log), "writes": sum(entry["method"] in MUTATING for entry in log),
+            "operations": operations, "item_polls_per_operation": len(gets_of_items) / operations if operations else None,
+            "peak_memory_mib": peak / 2 ** 20, "verdict": "passed" if report["run"]["passed"] else "failed"}
+
+
+def posture_at_size(sim, workdir, count):
+    sys.path.insert(0, str(ROOT / "simulator"))
+    reports = Path(workdir) / "reports-posture"
+    variables = estate_vars(Path(workdir) / "vars-posture.json", "posture", list(range(1, count + 1)), 1, reports)
+    sim.reset()
+    sim.clear_requests_log()
+    seconds, peak, completed = run_playbook(sim, ROOT / "playbooks" / "posture.yml", variables)
+    report = report_of(reports, "posture")
+    # The scale scenario leaves each 10th app unprotected and each 5th unreplicated: the posture run must say so.
+    if completed.returncode == 0:
+        raise SystemExit("the posture run found nothing wrong on an estate with unprotected apps:\n" + completed.stdout[-3000:])
+    log = sim.requests_log()
+    return {"apps": count, "wall_seconds": seconds, "requests": len(log),
+            "writes": sum(entry["method"] in MUTATING for entry in log), "peak_memory_mib": peak / 2 ** 20,
+            "apps_reported": len(report["apps"])}
+
+
+# ---------------------------------------------------------------------------------------------------------- output
+
+def machine():
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    core = subprocess.run([str(BIN / "ansible"), "--version"], capture_output=True, text=True, check=False).stdout
+    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "ansible_core": core.splitlines()[0] if core else "?", "date": datetime.now(timezone.utc).strftime("%Y-%m-%d")}
+
+
+def render(results):
+    out = []
+    m = results["machine"]
+    out.append("Measured on %s: %d cores (%s), Python %s, %s; simulator time scale %s; `make bench` (%s)."
+               % (m["date"], m["cores"], m["cpu"] or "unknown CPU", m["python"], m["ansible_core"], TIME_SCALE,
+                  "quick" if results["quick"] else "full"))
+    costs = results["task_costs"]
+    out += ["", "### A no-change task against `ansible.builtin.uri` (same GET)", "",
+            "Median of %d runs of %d looped tasks minus an empty playbook (%.2f s)." % (
+                costs["repeat"], LOOPED, costs["empty_playbook_seconds"]), "",
+            "| Task | Wall time per task | Ratio to uri | Import in a fresh interpreter |", "|---|---|---|---|"]
+    out.append("| `ansible.builtin.uri` | %.3f s | 1.00 | %.0f ms |" % (costs["per_task_seconds"]["uri"], costs["uri_import_ms"]))
+    for name, ratio in costs["ratio_to_uri"].items():
+        out.append("| `%s` | %.3f s | %.2f | %.0f ms |" % (name, costs["per_task_seconds"][name], ratio, costs["import_ms"][name]))
+    out += ["", "### Requests of a no-change task", "",
+            "One task per module on an app that is managed, protected and replicated (the demo estate: postgres; the "
+            "scale estate of %d apps: app-001); every task changed nothing (`changed=0`) and sent no write." % results["scale_apps"], "",
+            "| Module | Demo estate | %d-app estate |" % results["scale_apps"], "|---|---|---|"]
+    for module in results["requests_demo"]:
+        out.append("| `%s` | %d | %d |" % (module, results["requests_demo"][module]["requests"],
+                                          results["requests_scale"][module]["requests"]))
+    out += ["", "### Drill and unplanned failover at size", "",
+            "On the scale scenario (%d apps over two cluster pairs). *Waited*: the union of the intervals of the report's "
+            "operation steps (drill: clone and remove clone; failover: failover and ready), each from the request to the "
+            "moment the wait saw the end. *Overhead*: wall time minus waited. *Polls per operation*: GETs of one app or "
+            "mirror by ID, divided by the operations." % results["scale_apps"], "",
+            "| Runbook | Apps | Waves | Wall | Waited | Overhead | Overhead per wave | Requests | Polls per operation | Peak memory | Verdict |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for run in results["runbooks"]:
+        out.append("| %s | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %d | %s | %.0f MiB | %s |" % (
+            run["runbook"], run["apps"], run["waves"], run["wall_seconds"], run["waited_seconds"], run["overhead_seconds"],
+            run["overhead_per_wave_seconds"], run["requests"],
+            "%.1f" % run["item_polls_per_operation"] if run["item_polls_per_operation"] is not None else "-",
+            run["peak_memory_mib"], run["verdict"]))
+    posture = results["posture"]
+    out += ["", "### Posture", "",
+            "The posture runbook on %d apps: %.1f s, %d requests (%d writes), %d report entries, peak memory %.0f MiB." % (
+                posture["apps"], posture["wall_seconds"], posture["requests"], posture["writes"], posture["apps_reported"],
+                posture["peak_memory_mib"])]
+    return "\n".join(out) + "\n"
+
+
+def write_output(path, text):
+    path = Path(path)
+    current = path.read_text() if path.exists() else "# Performance\n\n%s\n%s\n" % (BEGIN, END)
+    if BEGIN not in current or END not in current:
+        raise SystemExit("%s has no %s ... %s section to replace" % (path, BEGIN, END))
+    head, rest = current.split(BEGIN, 1)
+    _old, tail = rest.split(END, 1)
+    path.write_text(head + BEGIN + "\n" + text + END + tail)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes, two repeats: checks the script, not the figures")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--sizes", default="20,50,200", help="how many apps the drill and failover runs take")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument("--json", default=str(ROOT / "tests" / "output" / "bench.json"))
+    args = parser.parse_args()
+    repeat = 2 if args.quick else args.repeat
+    sizes = (4, 8) if args.quick else tuple(int(size) for size in args.sizes.split(","))
+    scale_apps = 12 if args.quick else max(250, max(sizes) * 5 // 4)
+    workdir = tempfile.mkdtemp(prefix="kubedr-bench-")
+    results = {"machine": machine(), "quick": args.quick, "scale_apps": scale_apps, "runbooks": []}
+
+    demo = Simulator(scenario="demo", time_scale=TIME_SCALE).start()
+    try:
+        results["task_costs"] = task_costs(demo, workdir, repeat)
+        demo.reset()
+        seed_demo(demo, workdir)
+        results["requests_demo"] = requests_per_task(demo, workdir, "demo", "postgres", "prod-east", "dr-west", ["postgres"])
+    finally:
+        demo.cleanup()
+    print("task costs and demo requests done", flush=True)
+
+    scale = Simulator(scenario="scale", time_scale=TIME_SCALE, apps=scale_apps, clusters=2).start(timeout=600)
+    try:
+        results["requests_scale"] = requests_per_task(scale, workdir, "scale", "app-001", "prod-01", "dr-01", ["app-001"])
+        protected = [number for number in range(1, scale_apps + 1) if number % 10 != 0]
+        mirrored = [number for number in range(1, scale_apps + 1) if number % 5 != 0]
+        for runbook, eligible in (("drill", protected), ("failover", mirrored)):
+            for count in sizes:
+                for waves in (1, 5):
+                    run = runbook_at_size(scale, workdir, runbook, count, waves, eligible)
+                    print(json.dumps(run), flush=True)
+                    results["runbooks"].append(run)
+        results["posture"] = posture_at_size(scale, workdir, sizes[-1])
+    finally:
+        scale.cleanup()
+
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=2))
+    write_output(args.output, render(results))
+    print("written: %s and %s" % (args.output, args.json))
+
+
+if __name__ == "__main__":
+    main()
