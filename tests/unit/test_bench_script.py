@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, kubedr.astra developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""scripts/bench.py's arithmetic: the waited time, the estates it hands the runbooks, the part of the file it rewrites."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import bench  # noqa: E402  (a script, not a package)
+
+
+def test_waited_time_is_the_union_of_the_operation_intervals():
+    assert bench.union_seconds([]) == 0
+    # Overlapping operations of one wave count once; a gap between waves is not waiting.
+    assert bench.union_seconds([(0, 4), (1, 3), (2, 6), (10, 11), (10.5, 12)]) == pytest.approx(8.0)
+    assert bench.union_seconds([(5, 6), (0, 1)]) == pytest.approx(2.0)
+
+
+def test_report_times_parse_with_and_without_fractions():
+    assert bench.parse_time("2026-12-03T10:42:16.158Z") - bench.parse_time("2026-12-03T10:42:15Z") == pytest.approx(1.158)
+
+
+@pytest.mark.parametrize("count, waves, expected", [
+    (20, 1, [20]), (20, 5, [4, 4, 4, 4, 4]), (7, 5, [2, 1, 2, 1, 1]),
+])
+def test_the_apps_are_dealt_into_waves_in_order(tmp_path, count, waves, expected):
+    path = bench.estate_vars(tmp_path / "vars.json", "drill", list(range(1, count + 1)), waves, tmp_path / "reports")
+    content = json.loads(path.read_text())
+    entries = content["drill_apps"]
+    assert [sum(1 for entry in entries if entry["wave"] == wave) for wave in range(1, waves + 1)] == expected
+    assert [entry["wave"] for entry in entries] == sorted(entry["wave"] for entry in entries)
+    assert entries[1] == {"name": "app-002", "cluster": "prod-02", "destination_cluster": "dr-02",
+                          "namespaces": [{"name": "app-002"}], "wave": entries[1]["wave"]}
+
+
+def test_failover_runs_are_unplanned_and_confirmed_for_every_app(tmp_path):
+    content = json.loads(bench.estate_vars(tmp_path / "vars.json", "failover", [5, 6], 1, tmp_path).read_text())
+    assert (content["failover_mode"], content["failover_confirm_unplanned"]) == ("unplanned", "all")
+    assert content["failover_apps"][0]["namespaces"] == [{"name": "app-005"}, {"name": "app-005-cache"}]
+
+
+def test_only_the_part_between_the_markers_is_rewritten(tmp_path):
+    path = tmp_path / "performance.md"
+    path.write_text("# Performance\n\nintro\n%s\nold figures\n%s\n\n## History\n\nbefore: 1 s\n" % (bench.BEGIN, bench.END))
+    bench.write_output(path, "new figures\n")
+    assert path.read_text() == "# Performance\n\nintro\n%s\nnew figures\n%s\n\n## History\n\nbefore: 1 s\n" % (
+        bench.BEGIN, bench.END)
+    path.write_text("no markers")
+    with pytest.raises(SystemExit, match="no .* section to replace"):
+        bench.write_output(path, "x")
