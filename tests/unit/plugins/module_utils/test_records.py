@@ -5,6 +5,10 @@
 
 """records: the declarative record layer the models are built on (no pydantic)."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from ansible_collections.kubedr.astra.plugins.module_utils.records import (
@@ -194,3 +198,14 @@ def test_a_record_given_a_record_keeps_it():
     window = Window.model_validate({"start": 1, "end": 2})
     assert Windows.model_validate({"windows": [window]}).windows[0] is window
 
+
+def test_the_modules_import_without_pydantic():
+    """Each module task is a fresh Python process: the models must cost no third-party import."""
+    modules = sorted(path.stem for path in (Path(__file__).parents[4] / "plugins" / "modules").glob("*.py")
+                     if path.stem != "__init__")
+    code = ("import sys; sys.modules['pydantic'] = None\n"
+            "for name in %r: __import__('ansible_collections.kubedr.astra.plugins.modules.' + name)\n"
+            "print(sorted(name for name, module in sys.modules.items() if module and name.startswith('pydantic')))"
+            % modules)
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
