@@ -96,12 +96,11 @@ options:
     type: int
     default: 60
 notes:
-  - The modules run on the Ansible controller (or in the execution environment) and need the Python libraries C(requests) and C(pydantic) (version 2) there;
+  - The modules run on the Ansible controller (or in the execution environment) and need the Python library C(requests) there;
     set C(ansible_python_interpreter) to C({{ ansible_playbook_python }}) when they are installed in the Python that runs Ansible.
   - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
 requirements:
   - requests >= 2.31
-  - pydantic >= 2.5
 '''
 
     # Listed before kubedr.astra.connection by a plugin: an option's keys here are merged onto its definition above

@@ -127,7 +127,6 @@ import os
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import HAS_PYDANTIC
 from ansible_collections.kubedr.astra.plugins.module_utils.actoolkit_config import name_sources, resolve_connection
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import AstraClient
 from ansible_collections.kubedr.astra.plugins.module_utils.connection import (
@@ -182,9 +181,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if violations:
             raise AnsibleParserError("%s: invalid options in %s: %s" % (
                 self.NAME, path, "; ".join("%s %s" % (option, rule) if option else rule for option, rule in violations)))
-        if not HAS_PYDANTIC:
-            raise AnsibleParserError("%s: the Python library pydantic (version 2) is required in the Python that runs "
-                                     "Ansible" % self.NAME)
 
         cache_key = "%s_%s" % (self.get_cache_key(path), self._source_digest(connection, clusters, labels))
         use_cache = self.get_option("cache") and cache

@@ -9,65 +9,63 @@ They accept unknown fields, because real servers send values outside the
 published spec, and require nothing but what the collection relies on.
 """
 
-from typing import Any, Optional
-
-from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import BaseModel, ConfigDict, Field, ValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraError
 from ansible_collections.kubedr.astra.plugins.module_utils.mirror_states import MIRROR_DELETING, MIRROR_STATE_ALLOWED
+from ansible_collections.kubedr.astra.plugins.module_utils.records import Dict, Field, Kind, ListOf, Record, RecordError, Text
 from ansible_collections.kubedr.astra.plugins.module_utils.validators import option_path
 
 
-class ApiModel(BaseModel):
+class ApiModel(Record):
     """Base of API resource models: unknown fields kept, nothing but the identity required."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+    extra = "allow"
+    populate_by_name = True
 
-    id: Optional[str] = None
-    type: Optional[str] = None
-    version: Optional[str] = None
-    metadata: Optional[dict] = None
+    id = Field(Text(), default=None)
+    type = Field(Text(), default=None)
+    version = Field(Text(), default=None)
+    metadata = Field(Dict(), default=None)
 
     @classmethod
     def parse(cls, raw, what=None):
         """Validate an API response; a malformed one becomes an AstraError naming what was read."""
         try:
             return cls.model_validate(raw)
-        except ValidationError as exc:
-            problems = "; ".join("%s: %s" % (option_path(error.get("loc", ())), error.get("msg"))
-                                 for error in exc.errors(include_url=False))
+        except RecordError as exc:
+            problems = "; ".join("%s: %s" % (option_path(location), message) for location, message in exc.problems)
             raise AstraError("Unexpected API response for %s: %s" % (what or cls.__name__, problems)) from None
 
 
 class NamespaceScopedResource(ApiModel):
-    namespace: str
-    label_selectors: list[str] = Field(default_factory=list, alias="labelSelectors")
+    namespace = Field(Text())
+    label_selectors = Field(ListOf(Text()), default_factory=list, alias="labelSelectors")
 
 
 class GroupVersionKind(ApiModel):
-    group: str = ""
-    version: str = ""
-    kind: str = ""
+    group = Field(Text(), default="")
+    version = Field(Text(), default="")
+    kind = Field(Text(), default="")
 
 
 class ClusterScopedResource(ApiModel):
-    gvk: GroupVersionKind = Field(alias="GVK")
-    label_selectors: list[str] = Field(default_factory=list, alias="labelSelectors")
+    gvk = Field(GroupVersionKind, alias="GVK")
+    label_selectors = Field(ListOf(Text()), default_factory=list, alias="labelSelectors")
 
 
 class App(ApiModel):
-    name: str
-    state: Optional[str] = None
-    cluster_id: Optional[str] = Field(default=None, alias="clusterID")
-    cluster_name: Optional[str] = Field(default=None, alias="clusterName")
-    namespace_scoped_resources: list[NamespaceScopedResource] = Field(default_factory=list, alias="namespaceScopedResources")
-    cluster_scoped_resources: list[ClusterScopedResource] = Field(default_factory=list, alias="clusterScopedResources")
-    namespaces: list[str] = Field(default_factory=list)
-    state_details: list[Any] = Field(default_factory=list, alias="stateDetails")
-    source_app_id: Optional[str] = Field(default=None, alias="sourceAppID")
-    source_cluster_id: Optional[str] = Field(default=None, alias="sourceClusterID")
-    snapshot_id: Optional[str] = Field(default=None, alias="snapshotID")
-    backup_id: Optional[str] = Field(default=None, alias="backupID")
-    replication_source_app_id: Optional[str] = Field(default=None, alias="replicationSourceAppID")
+    name = Field(Text())
+    state = Field(Text(), default=None)
+    cluster_id = Field(Text(), default=None, alias="clusterID")
+    cluster_name = Field(Text(), default=None, alias="clusterName")
+    namespace_scoped_resources = Field(ListOf(NamespaceScopedResource), default_factory=list, alias="namespaceScopedResources")
+    cluster_scoped_resources = Field(ListOf(ClusterScopedResource), default_factory=list, alias="clusterScopedResources")
+    namespaces = Field(ListOf(Text()), default_factory=list)
+    state_details = Field(ListOf(Kind()), default_factory=list, alias="stateDetails")
+    source_app_id = Field(Text(), default=None, alias="sourceAppID")
+    source_cluster_id = Field(Text(), default=None, alias="sourceClusterID")
+    snapshot_id = Field(Text(), default=None, alias="snapshotID")
+    backup_id = Field(Text(), default=None, alias="backupID")
+    replication_source_app_id = Field(Text(), default=None, alias="replicationSourceAppID")
 
     @property
     def defined_namespaces(self):
@@ -94,12 +92,12 @@ class App(ApiModel):
 
 
 class Cluster(ApiModel):
-    name: str
-    state: Optional[str] = None
-    managed_state: Optional[str] = Field(default=None, alias="managedState")
-    cloud_id: Optional[str] = Field(default=None, alias="cloudID")
-    namespaces: list[str] = Field(default_factory=list)
-    default_storage_class: Optional[str] = Field(default=None, alias="defaultStorageClass")
+    name = Field(Text())
+    state = Field(Text(), default=None)
+    managed_state = Field(Text(), default=None, alias="managedState")
+    cloud_id = Field(Text(), default=None, alias="cloudID")
+    namespaces = Field(ListOf(Text()), default_factory=list)
+    default_storage_class = Field(Text(), default=None, alias="defaultStorageClass")
 
     @property
     def is_managed(self):
@@ -107,10 +105,10 @@ class Cluster(ApiModel):
 
 
 class Namespace(ApiModel):
-    name: str
-    namespace_state: Optional[str] = Field(default=None, alias="namespaceState")
-    cluster_id: Optional[str] = Field(default=None, alias="clusterID")
-    system_type: Optional[str] = Field(default=None, alias="systemType")
+    name = Field(Text())
+    namespace_state = Field(Text(), default=None, alias="namespaceState")
+    cluster_id = Field(Text(), default=None, alias="clusterID")
+    system_type = Field(Text(), default=None, alias="systemType")
 
     @property
     def is_usable(self):
@@ -118,27 +116,27 @@ class Namespace(ApiModel):
 
 
 class StorageClass(ApiModel):
-    name: str
-    provisioner: Optional[str] = None
-    is_default: Optional[str] = Field(default=None, alias="isDefault")
+    name = Field(Text())
+    provisioner = Field(Text(), default=None)
+    is_default = Field(Text(), default=None, alias="isDefault")
 
 
 class Bucket(ApiModel):
-    name: str
-    state: Optional[str] = None
-    provider: Optional[str] = None
+    name = Field(Text())
+    state = Field(Text(), default=None)
+    provider = Field(Text(), default=None)
 
 
 class Cloud(ApiModel):
-    name: Optional[str] = None
-    default_bucket_id: Optional[str] = Field(default=None, alias="defaultBucketID")
+    name = Field(Text(), default=None)
+    default_bucket_id = Field(Text(), default=None, alias="defaultBucketID")
 
 
 class ApiResource(ApiModel):
     """One entry of a managed cluster's apiResources: apiVersion is 'group/version', or 'version' for the core group."""
 
-    api_version: str = Field(alias="apiVersion")
-    kind: str
+    api_version = Field(Text(), alias="apiVersion")
+    kind = Field(Text())
 
     @property
     def gvk(self):
@@ -149,15 +147,15 @@ class ApiResource(ApiModel):
 class AppMirror(ApiModel):
     """A replication relationship (k8s/v1/appMirrors)."""
 
-    source_app_id: Optional[str] = Field(default=None, alias="sourceAppID")
-    source_cluster_id: Optional[str] = Field(default=None, alias="sourceClusterID")
-    destination_app_id: Optional[str] = Field(default=None, alias="destinationAppID")
-    destination_cluster_id: Optional[str] = Field(default=None, alias="destinationClusterID")
-    state: Optional[str] = None
-    state_desired: Optional[str] = Field(default=None, alias="stateDesired")
-    state_allowed: Optional[list[str]] = Field(default=None, alias="stateAllowed")
-    transfer_state: Optional[str] = Field(default=None, alias="transferState")
-    health_state: Optional[str] = Field(default=None, alias="healthState")
+    source_app_id = Field(Text(), default=None, alias="sourceAppID")
+    source_cluster_id = Field(Text(), default=None, alias="sourceClusterID")
+    destination_app_id = Field(Text(), default=None, alias="destinationAppID")
+    destination_cluster_id = Field(Text(), default=None, alias="destinationClusterID")
+    state = Field(Text(), default=None)
+    state_desired = Field(Text(), default=None, alias="stateDesired")
+    state_allowed = Field(ListOf(Text()), default=None, alias="stateAllowed")
+    transfer_state = Field(Text(), default=None, alias="transferState")
+    health_state = Field(Text(), default=None, alias="healthState")
 
     @property
     def allowed(self):

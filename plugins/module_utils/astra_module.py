@@ -16,7 +16,6 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
 from ansible_collections.kubedr.astra.plugins.module_utils.actoolkit_config import name_sources, resolve_connection
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import (
     DEFAULT_RETRY_TIMEOUT,
@@ -212,8 +211,6 @@ class AstraModule(AnsibleModule):
         self.diff_shape = diff_shape
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        if not HAS_PYDANTIC:
-            self.fail_json(msg=missing_required_lib("pydantic"), exception=PYDANTIC_IMPORT_ERROR)
         try:
             self._check_common_options()
         except AstraValidationError as exc:

@@ -13,12 +13,19 @@ import base64
 import functools
 import hashlib
 import re
-from typing import Literal, Optional
 
-from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import Field, field_validator, model_validator
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraApiError, AstraError, AstraValidationError
 from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import InputModel
 from ansible_collections.kubedr.astra.plugins.module_utils.lookups import app_path
+from ansible_collections.kubedr.astra.plugins.module_utils.records import (
+    Bool,
+    Field,
+    ListOf,
+    OneOf,
+    Text,
+    validates,
+    validates_record,
+)
 from ansible_collections.kubedr.astra.plugins.module_utils.validators import name_list
 
 SETTINGS = "core/v1/settings"
@@ -283,7 +290,7 @@ def _name_problem(value):
 
 
 def _checked(problem, value):
-    """A field validator's answer: the value, or the problem as the ValueError pydantic reports."""
+    """A field validator's answer: the value, or the problem as the ValueError validate_input reports."""
     if problem:
         raise ValueError(problem)
     return value
@@ -292,10 +299,10 @@ def _checked(problem, value):
 class _NamedSpec(InputModel):
     """A hook source's or execution hook's options: a name (1-63 characters) and a description."""
 
-    name: str
-    description: Optional[str] = Field(default=None, max_length=DESCRIPTION_MAX)
+    name = Field(Text())
+    description = Field(Text(max_length=DESCRIPTION_MAX), default=None)
 
-    @field_validator("name")
+    @validates("name")
     @classmethod
     def _name(cls, value):
         return _checked(_name_problem(value), value)
@@ -304,9 +311,9 @@ class _NamedSpec(InputModel):
 class HookSourceSpec(_NamedSpec):
     """The options of astra_hook_source that can be checked without a request."""
 
-    content: Optional[str] = None
+    content = Field(Text(), default=None)
 
-    @field_validator("content")
+    @validates("content")
     @classmethod
     def _script(cls, value):
         return _checked(script_problem(value) if value is not None else None, value)
@@ -318,10 +325,10 @@ class HookSourceSpec(_NamedSpec):
 class MatchingCriterion(InputModel):
     """One entry of matching_criteria."""
 
-    type: Literal["container_image", "container_name", "pod_name", "pod_label", "namespace_name"]
-    value: str
+    type = Field(OneOf(*CRITERIA_TYPES))
+    value = Field(Text())
 
-    @field_validator("value")
+    @validates("value")
     @classmethod
     def _re2(cls, value):
         return _checked(re2_problem(value), value)
@@ -333,13 +340,13 @@ class MatchingCriterion(InputModel):
 class ExecutionHookSpec(_NamedSpec):
     """The options of astra_execution_hook that can be checked without a request."""
 
-    action: Optional[Literal["snapshot", "backup", "restore", "failover"]] = None
-    stage: Optional[Literal["pre", "post"]] = None
-    arguments: Optional[list[str]] = None
-    matching_criteria: Optional[list[MatchingCriterion]] = None
-    enabled: bool = True
+    action = Field(OneOf(*ACTIONS), default=None)
+    stage = Field(OneOf(*STAGES), default=None)
+    arguments = Field(ListOf(Text()), default=None)
+    matching_criteria = Field(ListOf(MatchingCriterion), default=None)
+    enabled = Field(Bool(), default=True)
 
-    @field_validator("arguments")
+    @validates("arguments")
     @classmethod
     def _arguments(cls, arguments):
         if arguments is None:
@@ -355,7 +362,7 @@ class ExecutionHookSpec(_NamedSpec):
                                  "arguments only" % (argument, arguments.index(argument), index))
         return arguments
 
-    @field_validator("matching_criteria")
+    @validates("matching_criteria")
     @classmethod
     def _criteria(cls, criteria):
         if criteria is None:
@@ -371,7 +378,7 @@ class ExecutionHookSpec(_NamedSpec):
             seen.append(key)
         return criteria
 
-    @model_validator(mode="after")
+    @validates_record
     def _stage_of_the_action(self):
         if self.action in POST_ONLY_ACTIONS and self.stage == "pre":
             raise ValueError("stage: %s hooks run after the operation only; use stage: post (Astra Control has no "

@@ -10,18 +10,18 @@ path (``namespaces[1].label_selectors[0]``); validate_input() raises all
 violations at once.
 """
 
-from typing import Annotated, Literal, Optional
-
-from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+from ansible_collections.kubedr.astra.plugins.module_utils.records import (
+    Field,
+    Int,
+    ListOf,
+    OneOf,
+    Record,
+    RecordError,
+    Text,
+    validates,
+    validates_record,
+)
 from ansible_collections.kubedr.astra.plugins.module_utils.validators import (
     DNS1123_SUBDOMAIN_MAX,
     DNS1123Label,
@@ -39,25 +39,22 @@ def validate_input(model, data, prefix=None):
     """
     try:
         return model.model_validate(data)
-    except ValidationError as exc:
-        violations = []
-        for error in exc.errors(include_url=False):
-            message = error.get("msg", "")
-            if message.startswith("Value error, "):
-                message = message[len("Value error, "):]
-            violations.append((option_path(error.get("loc", ()), prefix), message))
+    except RecordError as exc:
+        violations = [(option_path(location, prefix), message) for location, message in exc.problems]
         raise AstraValidationError(violations=violations) from None
 
 
-class InputModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, defer_build=True)
+class InputModel(Record):
+    """Module options: an unknown key is a violation."""
+
+    extra = "forbid"
 
 
 class NamespaceSelection(InputModel):
     """One entry of the astra_app option namespaces."""
 
-    name: DNS1123Label
-    label_selectors: list[LabelSelector] = Field(default_factory=list)
+    name = Field(DNS1123Label)
+    label_selectors = Field(ListOf(LabelSelector), default_factory=list)
 
     def to_api(self):
         return {"namespace": self.name, "labelSelectors": list(self.label_selectors)}
@@ -66,12 +63,12 @@ class NamespaceSelection(InputModel):
 class ClusterScopedSelection(InputModel):
     """One entry of the astra_app option cluster_scoped_resources."""
 
-    group: str = ""
-    version: str
-    kind: str
-    label_selectors: list[LabelSelector] = Field(default_factory=list)
+    group = Field(Text(), default="")
+    version = Field(Text())
+    kind = Field(Text())
+    label_selectors = Field(ListOf(LabelSelector), default_factory=list)
 
-    @field_validator("version", "kind")
+    @validates("version", "kind")
     @classmethod
     def _not_empty(cls, value):
         if not value.strip():
@@ -86,11 +83,11 @@ class ClusterScopedSelection(InputModel):
 class AppSpec(InputModel):
     """What the user wants an app to be; module options in, API body out."""
 
-    name: DNS1123Label
-    namespaces: list[NamespaceSelection]
-    cluster_scoped_resources: Optional[list[ClusterScopedSelection]] = None
+    name = Field(DNS1123Label)
+    namespaces = Field(ListOf(NamespaceSelection))
+    cluster_scoped_resources = Field(ListOf(ClusterScopedSelection), default=None)
 
-    @field_validator("namespaces")
+    @validates("namespaces")
     @classmethod
     def _namespaces_listed_once(cls, namespaces):
         if not namespaces:
@@ -116,8 +113,8 @@ class AppSpec(InputModel):
 class NamespaceMap(InputModel):
     """One entry of namespace_mapping."""
 
-    source: DNS1123Label
-    destination: DNS1123Label
+    source = Field(DNS1123Label)
+    destination = Field(DNS1123Label)
 
 
 def namespace_mapping_with_violations(mapping, app_namespaces, app_name, omitted_path):
@@ -146,17 +143,17 @@ def namespace_mapping_with_violations(mapping, app_namespaces, app_name, omitted
 class StorageClassMap(InputModel):
     """One entry of storage_class_mapping; source may be '*' (every class)."""
 
-    source: str
-    destination: str
+    source = Field(Text())
+    destination = Field(Text())
 
-    @field_validator("source", "destination")
+    @validates("source", "destination")
     @classmethod
     def _not_empty(cls, value):
         if not value.strip():
             raise ValueError("must not be empty")
         return value
 
-    @field_validator("destination")
+    @validates("destination")
     @classmethod
     def _no_wildcard(cls, value):
         if value == "*":
@@ -190,7 +187,12 @@ def _one_entry_per_class(entries):
 
 
 class StorageClassMappingApi:
-    """storage_class_mapping in API shape, for the input models that have the option."""
+    """The rule and the API shape of storage_class_mapping, for the input models that have the option."""
+
+    @validates("storage_class_mapping")
+    @classmethod
+    def _one_entry_per_class(cls, entries):
+        return _one_entry_per_class(entries)
 
     def storage_class_mapping_api(self):
         return [{"source": entry.source, "destination": entry.destination} for entry in self.storage_class_mapping or ()]
@@ -199,11 +201,11 @@ class StorageClassMappingApi:
 class CloneSpec(InputModel, StorageClassMappingApi):
     """The options of astra_app_clone that can be checked without a request."""
 
-    name: DNS1123Label
-    namespace_mapping: Optional[list[NamespaceMap]] = None
-    storage_class_mapping: Annotated[Optional[list[StorageClassMap]], AfterValidator(_one_entry_per_class)] = None
+    name = Field(DNS1123Label)
+    namespace_mapping = Field(ListOf(NamespaceMap), default=None)
+    storage_class_mapping = Field(ListOf(StorageClassMap), default=None)
 
-    @field_validator("namespace_mapping")
+    @validates("namespace_mapping")
     @classmethod
     def _one_entry_per_namespace(cls, entries):
         return _one_entry_per_namespace(entries, "omit it for a cross-cluster clone into namespaces of the same names")
@@ -215,14 +217,14 @@ class CloneSpec(InputModel, StorageClassMappingApi):
 class ResourceFilter(InputModel):
     """One entry of restore_filter.resources (an element of the API's restoreFilter.GVKN)."""
 
-    group: Optional[str] = None
-    version: Optional[str] = None
-    kind: Optional[str] = None
-    names: Optional[list[str]] = None
-    namespaces: Optional[list[DNS1123Label]] = None
-    label_selectors: Optional[list[LabelSelector]] = None
+    group = Field(Text(), default=None)
+    version = Field(Text(), default=None)
+    kind = Field(Text(), default=None)
+    names = Field(ListOf(Text()), default=None)
+    namespaces = Field(ListOf(DNS1123Label), default=None)
+    label_selectors = Field(ListOf(LabelSelector), default=None)
 
-    @field_validator("names")
+    @validates("names")
     @classmethod
     def _names_not_empty(cls, names):
         for name in names or ():
@@ -230,7 +232,7 @@ class ResourceFilter(InputModel):
                 raise ValueError("each name must be 1-253 characters, got %r" % name)
         return names
 
-    @model_validator(mode="after")
+    @validates_record
     def _selects_something(self):
         given = {field: value for field, value in self.model_dump().items() if value not in (None, "", [])}
         if not given:
@@ -261,10 +263,10 @@ class ResourceFilter(InputModel):
 class RestoreFilter(InputModel):
     """The restore_filter option: which resources an in-place restore replaces."""
 
-    selection: Literal["include", "exclude"]
-    resources: list[ResourceFilter]
+    selection = Field(OneOf("include", "exclude"))
+    resources = Field(ListOf(ResourceFilter))
 
-    @field_validator("resources")
+    @validates("resources")
     @classmethod
     def _not_empty(cls, resources):
         if not resources:
@@ -278,18 +280,18 @@ class RestoreFilter(InputModel):
 class RestoreSpec(InputModel, StorageClassMappingApi):
     """The options of astra_app_restore that can be checked without a request."""
 
-    restore_filter: Optional[RestoreFilter] = None
-    storage_class_mapping: Annotated[Optional[list[StorageClassMap]], AfterValidator(_one_entry_per_class)] = None
+    restore_filter = Field(RestoreFilter, default=None)
+    storage_class_mapping = Field(ListOf(StorageClassMap), default=None)
 
 
 class AppMirrorSpec(InputModel):
     """The options of astra_app_mirror that can be checked without a request."""
 
-    namespace_mapping: Optional[list[NamespaceMap]] = None
-    storage_class: Optional[str] = None
-    replication_interval: int = Field(ge=1, le=10080)
+    namespace_mapping = Field(ListOf(NamespaceMap), default=None)
+    storage_class = Field(Text(), default=None)
+    replication_interval = Field(Int(ge=1, le=10080))
 
-    @field_validator("namespace_mapping")
+    @validates("namespace_mapping")
     @classmethod
     def _one_entry_per_namespace(cls, entries):
         return _one_entry_per_namespace(entries, "omit it to replicate into namespaces of the same names")
@@ -300,7 +302,7 @@ class AppMirrorSpec(InputModel):
             return None
         return [{"source": entry.source, "destination": entry.destination} for entry in self.namespace_mapping]
 
-    @field_validator("storage_class")
+    @validates("storage_class")
     @classmethod
     def _class_name(cls, value):
         if value is not None and not (value.strip() and len(value) <= 255):

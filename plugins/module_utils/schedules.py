@@ -6,10 +6,18 @@
 """Protection and replication schedules: the API shape, the option shape of the modules, and the input rules."""
 
 import re
-from typing import Literal, Optional
 
-from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import Field, field_validator, model_validator
 from ansible_collections.kubedr.astra.plugins.module_utils.input_specs import InputModel
+from ansible_collections.kubedr.astra.plugins.module_utils.records import (
+    Bool,
+    Field,
+    Int,
+    ListOf,
+    OneOf,
+    Text,
+    validates,
+    validates_record,
+)
 
 GRANULARITY_FIELDS = {
     "hourly": ("minute",),
@@ -57,19 +65,19 @@ def is_replication_schedule(schedule):
 class ScheduleSpec(InputModel):
     """One entry of the astra_protection_policy option schedules."""
 
-    granularity: Literal["hourly", "daily", "weekly", "monthly", "custom"]
-    name: Optional[str] = None
-    minute: Optional[int] = Field(default=None, ge=0, le=59)
-    hour: Optional[int] = Field(default=None, ge=0, le=23)
-    day_of_week: Optional[int] = Field(default=None, ge=0, le=7)
-    day_of_month: Optional[int] = Field(default=None, ge=1, le=31)
-    recurrence_rule: Optional[str] = None
-    snapshot_retention: int = Field(ge=0)
-    backup_retention: int = Field(ge=0)
-    bucket: Optional[str] = None
-    enabled: bool = True
+    granularity = Field(OneOf(*GRANULARITY_FIELDS))
+    name = Field(Text(), default=None)
+    minute = Field(Int(ge=0, le=59), default=None)
+    hour = Field(Int(ge=0, le=23), default=None)
+    day_of_week = Field(Int(ge=0, le=7), default=None)
+    day_of_month = Field(Int(ge=1, le=31), default=None)
+    recurrence_rule = Field(Text(), default=None)
+    snapshot_retention = Field(Int(ge=0))
+    backup_retention = Field(Int(ge=0))
+    bucket = Field(Text(), default=None)
+    enabled = Field(Bool(), default=True)
 
-    @model_validator(mode="after")
+    @validates_record
     def _fields_of_the_granularity(self):
         problems = []
         used = GRANULARITY_FIELDS[self.granularity]
@@ -135,9 +143,9 @@ def schedule_fields(definition):
 class ProtectionPolicySpec(InputModel):
     """The astra_protection_policy option schedules: each name once, no two with the same timing."""
 
-    schedules: list[ScheduleSpec]
+    schedules = Field(ListOf(ScheduleSpec))
 
-    @field_validator("schedules")
+    @validates("schedules")
     @classmethod
     def _distinct(cls, schedules):
         names, timings = {}, {}

@@ -10,9 +10,8 @@ input models (input_specs) and modules can name the offending option.
 """
 
 import re
-from typing import Annotated
 
-from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat import AfterValidator
+from ansible_collections.kubedr.astra.plugins.module_utils.records import Text
 
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS1123_LABEL_MAX = 63
@@ -134,15 +133,6 @@ def _requirement_problem(requirement):
             "'key in (a,b)' or 'key notin (a,b)'" % requirement.strip())
 
 
-def _check(problem_finder):
-    def validate(value):
-        problem = problem_finder(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-    return validate
-
-
 def option_path(location, prefix=None):
     """('namespaces', 1, 'label_selectors', 0) -> 'namespaces[1].label_selectors[0]'."""
     path = prefix or ""
@@ -154,8 +144,8 @@ def option_path(location, prefix=None):
     return path
 
 
-DNS1123Label = Annotated[str, AfterValidator(_check(dns1123_label_problem))]
-LabelSelector = Annotated[str, AfterValidator(_check(label_selector_problem))]
+DNS1123Label = Text(check=dns1123_label_problem)
+LabelSelector = Text(check=label_selector_problem)
 
 
 def label_selector_matches(selector, labels):

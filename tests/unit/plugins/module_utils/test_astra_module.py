@@ -131,12 +131,6 @@ def test_missing_requests_library_is_reported(fake_api, run_module, monkeypatch)
     assert failed and "requests" in result["msg"] and fake_api.requests == []
 
 
-def test_missing_pydantic_library_is_reported(fake_api, run_module, monkeypatch):
-    monkeypatch.setattr(astra_module, "HAS_PYDANTIC", False)
-    result, failed = run_module(astra_bucket_info, {})
-    assert failed and "pydantic" in result["msg"] and fake_api.requests == []
-
-
 def test_api_errors_fail_with_the_problem_and_never_the_token(fake_api, run_module):
     result, failed = run_module(astra_bucket_info, {"api_token": "wrong-" + TOKEN})
     assert failed
