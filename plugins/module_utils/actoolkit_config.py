@@ -28,12 +28,6 @@ token pasted into the wrong field, must not reach a message); a file passed over
 import os
 import re
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - PyYAML comes with ansible-core
-    HAS_YAML = False
-
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
 
 OPTION = "actoolkit_config"
@@ -84,10 +78,21 @@ def _load(path):
         raise _Unusable("cannot be read (it is not UTF-8 text)") from None
     except OSError as exc:
         raise _Unusable("cannot be read (%s)" % (exc.strerror or type(exc).__name__)) from None
+    yaml = _yaml()
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise _Unusable("is not valid YAML: %s" % _yaml_problem(exc)) from None
+
+
+def _yaml():
+    """PyYAML (it comes with ansible-core), imported only when a config file is read: importing it costs every module
+    task about 20 ms of CPU, and most tasks read no file. None when it is missing."""
+    try:
+        import yaml  # pylint: disable=import-outside-toplevel
+    except ImportError:  # pragma: no cover - PyYAML comes with ansible-core
+        return None
+    return yaml
 
 
 def locate(setting, environ=None, cwd=None, home=None):
@@ -198,7 +203,7 @@ def resolve_connection(params, environ=None, cwd=None, home=None):
     setting = connection.pop(OPTION, None)
     sources, warnings = {}, []
     if is_set(setting):
-        if not HAS_YAML:
+        if _yaml() is None:
             raise AstraValidationError(OPTION, "reading actoolkit's %s needs the Python library PyYAML" % FILE_NAME)
         path, content, warnings = locate(str(setting), environ, cwd, home)
         values, problems, more_warnings = read_fields(path, content)
