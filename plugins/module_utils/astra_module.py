@@ -20,8 +20,6 @@ from ansible_collections.kubedr.astra.plugins.module_utils._pydantic_compat impo
 from ansible_collections.kubedr.astra.plugins.module_utils.actoolkit_config import name_sources, resolve_connection
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import (
     DEFAULT_RETRY_TIMEOUT,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     AstraClient,
     ca_file_is_empty,
 )
@@ -210,8 +208,6 @@ class AstraModule(AnsibleModule):
         super().__init__(argument_spec=spec, **kwargs)
         self.resource_key = resource_key
         self.diff_shape = diff_shape
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
             self.fail_json(msg=missing_required_lib("pydantic"), exception=PYDANTIC_IMPORT_ERROR)
         try:
