@@ -153,7 +153,7 @@ def test_the_execution_environment_builds_a_context_with_the_collection_and_its_
     collections = [collection["name"] for collection in galaxy["collections"]]
     assert collections[:2] == ["kubedr.astra", "kubernetes.core"]
     python = (context / "_build" / "requirements.txt").read_text()
-    for package in ("requests", "pydantic", "kubernetes"):
+    for package in ("pydantic", "kubernetes"):
         assert any(line.startswith(package) for line in python.splitlines()), package
 
 

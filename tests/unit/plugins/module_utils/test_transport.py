@@ -190,8 +190,7 @@ def test_an_https_url_to_an_http_server_says_use_http(server):
 
 # ---------------------------------------------------------------------- proxies
 
-def test_https_goes_through_a_connect_tunnel_and_the_token_never_reaches_the_proxy(tls_server, certificates,
-                                                                                    monkeypatch):
+def test_https_goes_through_a_connect_tunnel_and_the_token_never_reaches_the_proxy(tls_server, certificates, monkeypatch):
     with LocalProxy() as proxy:
         monkeypatch.setenv("HTTPS_PROXY", "http://alice:p%%40ss@127.0.0.1:%d" % proxy.port)
         astra = client(tls_server.url, ca_path=certificates[0])
@@ -294,4 +293,3 @@ def test_an_unusable_proxy_fails_the_client_with_the_variable_named(monkeypatch,
         AstraClient("https://astra.example.com", ACCOUNT, TOKEN)
     assert message in str(raised.value) and "secret" not in str(raised.value)
     assert "NO_PROXY" in str(raised.value)
-
