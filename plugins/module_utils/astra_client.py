@@ -124,7 +124,7 @@ def unverified_tls_context():
 def _certifi_bundle():
     """The CA bundle of the Python package certifi, or None when it is not installed."""
     try:
-        import certifi  # pylint: disable=import-outside-toplevel  # only for a machine whose OpenSSL knows no CA
+        import certifi  # only for a machine whose OpenSSL knows no CA: not a dependency
     except ImportError:
         return None
     return certifi.where()

@@ -157,7 +157,7 @@ def _connection_dropped(sock):
 
 
 class HttpTransport:
-    """Sends requests over one persistent connection (per scheme, host and port), as a requests Session did.
+    """Sends requests over one persistent connection (per scheme, host and port), one at a time (not thread-safe).
 
     timeout: seconds for connecting and for each read. ssl_context: verifies https servers (required for https).
     proxy: a Proxy, or None for direct connections: https goes through it as a CONNECT tunnel (the proxy sees only
