@@ -72,7 +72,7 @@ options:
         environment finds it - E(SSL_CERT_FILE) and E(SSL_CERT_DIR) when set, otherwise OpenSSL's default CA file
         and directory (C(/etc/ssl/certs) on Debian and Ubuntu, C(/etc/pki/tls/certs/ca-bundle.crt) on RHEL and UBI),
         where C(update-ca-certificates) and C(update-ca-trust) install a corporate CA. The bundle of the Python
-        package C(certifi) is used only on a machine whose OpenSSL knows no CA at all.
+        package C(certifi), when installed, is used only on a machine whose OpenSSL knows no CA at all.
       - Environment variables such as E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) do not override this option or O(validate_certs).
       - If not set, the value of the E(ASTRA_CA_PATH) environment variable is used.
     type: path
@@ -96,11 +96,14 @@ options:
     type: int
     default: 60
 notes:
-  - The modules run on the Ansible controller (or in the execution environment) and need the Python library C(requests) there;
-    set C(ansible_python_interpreter) to C({{ ansible_playbook_python }}) when they are installed in the Python that runs Ansible.
-  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
-requirements:
-  - requests >= 2.31
+  - The modules run on the Ansible controller (or in the execution environment) and need no Python library beyond ansible-core
+    (HTTP and TLS are Python's standard library); set C(ansible_python_interpreter) to C({{ ansible_playbook_python }}) so they run in the
+    Python that runs Ansible.
+  - "Proxies are taken from the environment: E(HTTPS_PROXY) for an C(https://) O(api_url) (E(HTTP_PROXY) for C(http://)), else E(ALL_PROXY);
+    the lowercase names win. Only C(http://) proxy URLs are supported (C(http://user:password@proxy:3128) sends C(Proxy-Authorization));
+    HTTPS goes through the proxy as a C(CONNECT) tunnel, so the proxy never sees the API token.
+    E(NO_PROXY) (comma-separated) lists the hosts reached directly: C(*), domains (C(example.com) and C(.example.com) also match
+    their subdomains), C(host:port), IP addresses and networks (C(10.0.0.0/8))."
 '''
 
     # Listed before kubedr.astra.connection by a plugin: an option's keys here are merged onto its definition above

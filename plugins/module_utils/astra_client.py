@@ -3,18 +3,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""HTTP client for the Astra Control REST API: the only place in the collection that sends requests."""
+"""HTTP client for the Astra Control REST API: the only place in the collection that sends requests (through
+transport.HttpTransport, on the standard library)."""
 
+import http.client
 import json
 import os
 import random
 import socket
 import ssl
 import time
-import traceback
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import (
     AstraApiError,
@@ -25,17 +26,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.errors import (
     redact,
     sanitize_url,
 )
-
-try:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from requests.utils import get_environ_proxies
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError:
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    HTTPAdapter = object
+from ansible_collections.kubedr.astra.plugins.module_utils.transport import HttpTransport, environment_proxy
 
 RETRYABLE_STATUSES = frozenset((429, 502, 503, 504))
 # A GET changes nothing, so a 500 is worth another try too; a PUT or DELETE answered 500 may have been applied.
@@ -71,7 +62,7 @@ def ca_file_is_empty(ca_path):
 
 
 def compute_verify(validate_certs, ca_path):
-    """requests' verify value: False, a CA bundle path, or True (the system trust store).
+    """What verifies the server: False (nothing), a CA bundle path, or True (the system trust store).
 
     An empty ca_path, or one naming an empty or blank file, counts as unset.
     """
@@ -101,7 +92,9 @@ def describe_trust(verify):
     if verify is True:
         cafile, capath = system_trust_store()
         where = " and ".join(path for path in (cafile, capath) if path)
-        return "the system trust store (%s)" % where if where else "the CA bundle of the Python package certifi"
+        if where:
+            return "the system trust store (%s)" % where
+        return "the CA bundle of the Python package certifi" if _certifi_bundle() else "the system trust store (empty)"
     return "the CA file %s (ca_path)" % verify
 
 
@@ -114,41 +107,32 @@ def tls_context(verify):
         cafile, capath = system_trust_store()
         if cafile or capath:
             return ssl.create_default_context(cafile=cafile, capath=capath)
-        import certifi  # requests depends on it
-        return ssl.create_default_context(cafile=certifi.where())
+        return ssl.create_default_context(cafile=_certifi_bundle())
     if os.path.isdir(verify):
         return ssl.create_default_context(capath=verify)
     return ssl.create_default_context(cafile=verify)
 
 
-class _TrustStoreAdapter(HTTPAdapter):
-    """An HTTPAdapter that verifies against one SSL context instead of requests' own CA bundle (certifi)."""
+def unverified_tls_context():
+    """The SSL context of validate_certs false: TLS without checking the certificate or the host name."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
-    def __init__(self, context):
-        self._context = context
-        super().__init__()
 
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["ssl_context"] = self._context
-        return super().init_poolmanager(*args, **kwargs)
-
-    def proxy_manager_for(self, proxy, **proxy_kwargs):
-        proxy_kwargs["ssl_context"] = self._context
-        return super().proxy_manager_for(proxy, **proxy_kwargs)
-
-    def cert_verify(self, conn, url, verify, cert):
-        super().cert_verify(conn, url, verify, cert)
-        if verify:
-            # The context already holds the trusted CAs; loading certifi's bundle on top would widen the trust.
-            conn.ca_certs = None
-            conn.ca_cert_dir = None
+def _certifi_bundle():
+    """The CA bundle of the Python package certifi, or None when it is not installed."""
+    try:
+        import certifi  # only for a machine whose OpenSSL knows no CA: not a dependency
+    except ImportError:
+        return None
+    return certifi.where()
 
 
 def speaks_tls(host, port, timeout=TLS_PROBE_TIMEOUT):
     """Whether a TLS handshake with host:port succeeds (certificate not checked): is it an HTTPS server?"""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+    context = unverified_tls_context()
     try:
         with socket.create_connection((host, port), timeout=timeout) as sock:
             with context.wrap_socket(sock, server_hostname=host):
@@ -193,13 +177,13 @@ class _AmbiguousPostFailure(Exception):
 
 
 class AstraClient:
-    """Session-based client bound to one account: <api_url>/accounts/<account_id>/.
+    """Client bound to one account, <api_url>/accounts/<account_id>/, over one keep-alive connection.
 
     Paths given to the methods are relative to that base, e.g. 'k8s/v2/apps'.
 
-    - verify and timeout are passed on every request, never left to the session
-      (REQUESTS_CA_BUNDLE would otherwise override verify=True/False); verify=True
-      means the system trust store (see system_trust_store), not certifi's bundle.
+    - verify=True means the system trust store (see system_trust_store); environment
+      settings of other HTTP clients (REQUESTS_CA_BUNDLE, .netrc) play no part.
+      Proxies come from the environment (transport.environment_proxy).
     - GET, PUT and DELETE are retried on transport errors and 429/502/503/504 (GET
       also on 500) with capped, jittered exponential backoff honouring Retry-After,
       for at most retry_timeout seconds from the first attempt.
@@ -210,14 +194,12 @@ class AstraClient:
 
     def __init__(self, api_url, account_id, api_token, validate_certs=True, ca_path=None, timeout=30,
                  retry_timeout=DEFAULT_RETRY_TIMEOUT, read_only=False, warn=None, sleep=None, jitter=None, clock=None):
-        if not HAS_REQUESTS:
-            raise AstraError("The Python library requests is required to talk to the Astra Control API")
-        # Userinfo in api_url would make requests replace the bearer token by Basic auth; Astra never uses it.
+        # Userinfo in api_url is never sent (Astra uses bearer tokens only) and must not reach a message.
         self.base_url = "%s/accounts/%s/" % (sanitize_url(api_url).rstrip("/"), account_id.strip().strip("/"))
         # The kubedr.astra simulator's control API (simulator_request), on the same server as the account.
         self.simulator_url = "%s/_simulator/" % sanitize_url(api_url).rstrip("/")
         self.verify = compute_verify(validate_certs, ca_path)
-        self.timeout = (timeout, timeout)
+        self.timeout = timeout
         self.retry_timeout = max(0.0, float(retry_timeout))
         self.read_only = read_only
         self._token = api_token
@@ -225,23 +207,15 @@ class AstraClient:
         self._sleep = sleep or time.sleep
         self._jitter = jitter or random.uniform
         self._clock = clock or time.monotonic
-        self._session = requests.Session()
         # When the API last accepted a write of this client (UTC): the moment a change took effect, for RPO.
         self.last_write_accepted = None
-        # Environment settings (REQUESTS_CA_BUNDLE, .netrc credentials) must not override verify or the
-        # Authorization header; proxies are still taken from the environment, explicitly, below.
-        self._session.trust_env = False
-        if self.verify is not False and self.base_url.startswith("https:"):
-            try:
-                context = tls_context(self.verify)
-            except (OSError, ssl.SSLError) as exc:
-                raise AstraValidationError("ca_path" if self.verify is not True else None,
-                                           "cannot load the CA certificates of %s: %s; give a PEM file with the CA "
-                                           "certificates that signed the Astra Control certificate"
-                                           % (describe_trust(self.verify), exc)) from None
-            self._session.mount("https://", _TrustStoreAdapter(context))
-        self._proxies = get_environ_proxies(self.base_url)
-        self._session.headers.update({"Authorization": "Bearer %s" % api_token, "User-Agent": "kubedr.astra"})
+        try:
+            proxy = environment_proxy(self.base_url)
+        except ValueError as exc:
+            raise AstraError("Cannot connect to %s: %s; fix the variable, or list the Astra Control host in NO_PROXY"
+                             % (sanitize_url(api_url), exc)) from None
+        self._transport = HttpTransport(timeout, self._tls_context(), proxy)
+        self._headers = {"Authorization": "Bearer %s" % api_token, "User-Agent": "kubedr.astra"}
 
     # ------------------------------------------------------------------ public API
 
@@ -343,6 +317,19 @@ class AstraClient:
 
     # ------------------------------------------------------------------ internals
 
+    def _tls_context(self):
+        if not self.base_url.startswith("https:"):
+            return None
+        if self.verify is False:
+            return unverified_tls_context()
+        try:
+            return tls_context(self.verify)
+        except (OSError, ssl.SSLError) as exc:
+            raise AstraValidationError("ca_path" if self.verify is not True else None,
+                                       "cannot load the CA certificates of %s: %s; give a PEM file with the CA "
+                                       "certificates that signed the Astra Control certificate"
+                                       % (describe_trust(self.verify), exc)) from None
+
     def _follow_location(self, created, collection, operation):
         """The created resource: the POST body, else a GET of the ID that ends the Location header."""
         if created.body:
@@ -357,30 +344,29 @@ class AstraClient:
         url = self.url(path, base)
         if self.read_only and method in WRITE_METHODS:
             raise AstraReadOnlyError(method, url)
-        request_headers = {"Accept": "*/*"}
+        request_headers = dict(self._headers, Accept="*/*")
         data = None
         if resource_type:
             request_headers["Accept"] = request_headers["Content-Type"] = astra_media_type(resource_type)
         if json_body is not None:
-            data = json.dumps(json_body)
+            data = json.dumps(json_body).encode("utf-8")
             request_headers.setdefault("Content-Type", "application/json")
         request_headers.update(headers or {})
         retryable = method in IDEMPOTENT_METHODS
         retry_statuses = RETRYABLE_GET_STATUSES if method == "GET" else RETRYABLE_STATUSES
         display_url = self._display_url(url, params)
+        request_url = _with_query(url, params)
         deadline = self._clock() + self.retry_timeout
         attempt = 0
         while True:
             try:
-                response = self._session.request(method, url, params=params, data=data, headers=request_headers,
-                                                 verify=self.verify, timeout=self.timeout, proxies=self._proxies,
-                                                 allow_redirects=False)
-            except requests.exceptions.SSLError as exc:
-                # Not transient: retrying cannot help, and nothing reached the API.
+                response = self._transport.send(method, request_url, request_headers, data)
+            except ssl.SSLError as exc:
+                # The TLS handshake failed. Not transient: retrying cannot help, and nothing reached the API.
                 text = self._describe_exception(exc)
                 raise AstraConnectionError(operation, method, display_url, "%s; %s" % (
                     text, tls_failure_advice(text, self.verify, urlsplit(url).hostname))) from None
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (OSError, http.client.HTTPException) as exc:
                 error = AstraConnectionError(operation, method, display_url, self._describe_exception(exc))
                 if self._https_server_behind_http_url(exc, url):
                     raise AstraConnectionError(operation, method, display_url, "%s; the server at %s answers HTTPS: "
@@ -391,12 +377,13 @@ class AstraClient:
                     attempt = self._wait_before_retry(error, method, display_url, attempt, deadline, None)
                     continue
                 raise error from None
-            except requests.RequestException as exc:
+            except ValueError as exc:
+                # A header or URL http.client refuses to send (a control character in the token, say): nothing was sent.
                 raise AstraConnectionError(operation, method, display_url, self._describe_exception(exc)) from None
 
-            status = response.status_code
+            status = response.status
             if 300 <= status < 400:
-                # Redirects are not followed: requests would drop the token on another host and turn a POST into a GET.
+                # Redirects are not followed: the token must not go to another host, and a POST must not become a GET.
                 raise AstraError("%s failed: the API answered HTTP %d, a redirect to %s; set api_url to the address the "
                                  "API is served at (%s %s)" % (operation, status, sanitize_url(response.headers.get("Location")),
                                                                method, display_url))
@@ -436,11 +423,10 @@ class AstraClient:
 
     def _https_server_behind_http_url(self, exc, url):
         """An http:// api_url whose server dropped the connection without an answer: does it speak TLS instead?"""
-        if not url.startswith("http:") or isinstance(exc, requests.Timeout):
+        if not url.startswith("http:") or isinstance(exc, TimeoutError):
             return False
-        text = str(exc)
-        markers = ("RemoteDisconnected", "BadStatusLine", "Connection reset", "ConnectionResetError", "Connection aborted")
-        if not any(marker in text for marker in markers):
+        # An HTTPS server reading a plain HTTP request drops the connection or answers a TLS alert, not HTTP.
+        if not isinstance(exc, (http.client.BadStatusLine, ConnectionResetError, ConnectionAbortedError)):
             return False
         parts = urlsplit(url)
         return speaks_tls(parts.hostname, parts.port or 80)
@@ -474,29 +460,30 @@ class AstraClient:
 
     def _decode_success(self, response, method, display_url, operation):
         body = None
-        if response.content:
+        if response.body:
             try:
-                body = response.json()
+                body = json.loads(response.body)
             except ValueError:
                 raise AstraError("%s failed: the API returned a response that is not JSON (HTTP %d; %s %s)"
-                                 % (operation, response.status_code, method, display_url)) from None
+                                 % (operation, response.status, method, display_url)) from None
         if method == "POST":
             return _Created(body, response.headers.get("Location"))
         return body
 
     def _api_error(self, response, operation, method, display_url):
-        problem = None
         text = None
         try:
-            problem = response.json()
+            problem = json.loads(response.body) if response.body else None
         except ValueError:
-            text = redact((response.text or "")[:ERROR_BODY_LIMIT], [self._token]) or response.reason
+            problem = None
         if isinstance(problem, dict):
             problem = json.loads(redact(json.dumps(problem), [self._token]))
         elif problem is not None:
             text = redact(str(problem)[:ERROR_BODY_LIMIT], [self._token])
             problem = None
-        return AstraApiError(operation, method, display_url, response.status_code, problem=problem, body_text=text)
+        else:
+            text = redact(response.body.decode("utf-8", "replace")[:ERROR_BODY_LIMIT], [self._token]) or response.reason
+        return AstraApiError(operation, method, display_url, response.status, problem=problem, body_text=text)
 
     def _display_url(self, url, params):
         if params:
@@ -504,7 +491,21 @@ class AstraClient:
         return redact(sanitize_url(url), [self._token])
 
     def _describe_exception(self, exc):
-        return redact("%s: %s" % (type(exc).__name__, exc), [self._token])
+        """'ConnectionRefusedError: [Errno 111] Connection refused', without the token."""
+        if isinstance(exc, http.client.BadStatusLine) and not isinstance(exc, http.client.RemoteDisconnected):
+            text = "the answer is not HTTP: %r" % exc.line[:60]
+        else:
+            text = str(exc)
+        name = type(exc).__name__
+        return redact("%s: %s" % (name, text) if text else name, [self._token])
+
+
+def _with_query(url, params):
+    """url with params url-encoded as its query string; parameters whose value is None are left out."""
+    pairs = [(key, value) for key, value in (params or {}).items() if value is not None]
+    if not pairs:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode(pairs)
 
 
 def _seconds(value):

@@ -14,13 +14,11 @@ import datetime
 import json
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.kubedr.astra.plugins.module_utils.actoolkit_config import name_sources, resolve_connection
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import (
     DEFAULT_RETRY_TIMEOUT,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     AstraClient,
     ca_file_is_empty,
 )
@@ -209,8 +207,6 @@ class AstraModule(AnsibleModule):
         super().__init__(argument_spec=spec, **kwargs)
         self.resource_key = resource_key
         self.diff_shape = diff_shape
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         try:
             self._check_common_options()
         except AstraValidationError as exc:

@@ -6,12 +6,12 @@
 """Shared fixtures: the fake Astra API, a fake clock for the plugins, and a module runner."""
 
 import pytest
-import responses
 
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.kubedr.astra.plugins.module_utils import astra_client, waiter
+from ansible_collections.kubedr.astra.tests.unit.fake_transport import FakeResponses
 from ansible_collections.kubedr.astra.tests.unit.fakes import CONNECTION, FakeAstraApi, FakeTime
 
 
@@ -25,11 +25,10 @@ def fake_time(monkeypatch):
 
 
 @pytest.fixture
-def fake_api(fake_time):
+def fake_api(fake_time, monkeypatch):
     api = FakeAstraApi()
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        api.register(mock)
-        yield api
+    api.register(FakeResponses().install(monkeypatch))
+    return api
 
 
 class AnsibleExitJson(Exception):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Test doubles: a small in-memory Astra API served through `responses`, and a fake clock.
+"""Test doubles: a small in-memory Astra API served through a fake transport (fake_transport.py), and a fake clock.
 
 The fake API is deliberately small: it answers only the requests the plugins
 under test send, and records every request so tests can assert on counts,
@@ -22,7 +22,6 @@ import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-import requests
 from astra_simulator import scenarios
 
 API_URL = "https://astra.example.com"
@@ -246,7 +245,7 @@ class FakeAstraApi:
         if request.headers.get("Authorization") != "Bearer %s" % TOKEN:
             return self._problem(401, 4, "Invalid bearer token", "The supplied bearer token is invalid.")
         if self._about_unreachable_cluster(path):
-            return requests.ConnectionError("simulated outage: the cluster behind %s does not answer" % path)
+            return ConnectionResetError("simulated outage: the cluster behind %s does not answer" % path)
         body = json.loads(request.body) if request.body else None
         if self.hooks.serves(path):
             return self.hooks.handle(request.method, path, params, body)

@@ -299,7 +299,7 @@ def test_a_module_connects_with_the_file_alone(fake_api, run_module, no_connecti
     result, failed = run_module(astra_bucket_info, {"actoolkit_config": str(write(tmp_path))})
     assert not failed, result
     assert fake_api.requests and fake_api.requests[0][3].headers["Authorization"] == "Bearer %s" % TOKEN
-    assert fake_api.requests[0][3].req_kwargs["verify"] is True
+    assert fake_api.requests[0][3].verified is True
 
 
 def test_a_module_reads_the_file_named_by_the_environment_and_the_environment_wins(
@@ -310,7 +310,7 @@ def test_a_module_reads_the_file_named_by_the_environment_and_the_environment_wi
     result, failed = run_module(astra_bucket_info, {})
     assert not failed, result
     assert fake_api.requests[0][3].headers["Authorization"] == "Bearer %s" % TOKEN
-    assert fake_api.requests[0][3].req_kwargs["verify"] is False
+    assert fake_api.requests[0][3].verified is False
 
 
 def test_a_module_option_wins_over_the_environment_and_the_file(fake_api, run_module, no_connection, tmp_path,
@@ -328,7 +328,7 @@ def test_verify_ssl_false_in_the_file_turns_verification_off_with_the_warning(fa
     monkeypatch.setattr(astra_module.AstraModule, "warn", lambda self, message: warnings.append(message))
     result, failed = run_module(astra_bucket_info, {"actoolkit_config": str(write(tmp_path, config_text(verify="False")))})
     assert not failed, result
-    assert fake_api.requests[0][3].req_kwargs["verify"] is False
+    assert fake_api.requests[0][3].verified is False
     assert len(warnings) == 1 and "validate_certs is false" in warnings[0]
 
 

@@ -3,12 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import http.client
 import json
+import ssl
 
 import pytest
-import requests
-import responses
-from responses import matchers
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_client import AstraClient, compute_verify
 from ansible_collections.kubedr.astra.plugins.module_utils.errors import (
@@ -18,6 +17,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.errors import (
     AstraReadOnlyError,
 )
 
+from ansible_collections.kubedr.astra.tests.unit.fake_transport import FakeResponses, query_param_matcher
 from ansible_collections.kubedr.astra.tests.unit.fakes import ACCOUNT_ID, API_URL, BASE, TOKEN, problem
 
 APPS = BASE + "k8s/v2/apps"
@@ -25,9 +25,8 @@ APP = APPS + "/a1"
 
 
 @pytest.fixture
-def mock():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
+def mock(monkeypatch):
+    return FakeResponses().install(monkeypatch)
 
 
 class Recorder:
@@ -125,10 +124,17 @@ def test_verify_and_timeout_are_passed_on_every_request(mock, make_client, monke
     client.put("k8s/v2/apps/a1", {}, "app")
     client.delete("k8s/v2/apps/a1")
 
+    assert client.verify == expected
     assert len(mock.calls) == 4
     for call in mock.calls:
-        assert call.request.req_kwargs["verify"] == expected
-        assert call.request.req_kwargs["timeout"] == (17, 17)
+        context = call.request.ssl_context
+        assert call.request.timeout == 17
+        if expected is False:
+            assert context.verify_mode == ssl.CERT_NONE and not context.check_hostname
+        else:
+            assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        if expected not in (True, False):
+            assert _trusted_names(context) == ["astra-ca"], "only ca_path; REQUESTS_CA_BUNDLE plays no part"
 
 
 def test_compute_verify(tmp_path):
@@ -145,11 +151,11 @@ def test_compute_verify(tmp_path):
 
 
 def test_list_follows_continue_tokens(mock, make_client):
-    mock.get(APPS, match=[matchers.query_param_matcher({"filter": "name eq 'x'"})],
+    mock.get(APPS, match=[query_param_matcher({"filter": "name eq 'x'"})],
              json={"items": [{"id": "1"}], "metadata": {"continue": "page-2"}})
-    mock.get(APPS, match=[matchers.query_param_matcher({"filter": "name eq 'x'", "continue": "page-2"})],
+    mock.get(APPS, match=[query_param_matcher({"filter": "name eq 'x'", "continue": "page-2"})],
              json={"items": [{"id": "2"}], "metadata": {"continue": "page-3"}})
-    mock.get(APPS, match=[matchers.query_param_matcher({"filter": "name eq 'x'", "continue": "page-3"})],
+    mock.get(APPS, match=[query_param_matcher({"filter": "name eq 'x'", "continue": "page-3"})],
              json={"items": [{"id": "3"}], "metadata": {}})
 
     items = make_client().list("k8s/v2/apps", params={"filter": "name eq 'x'"})
@@ -175,7 +181,7 @@ def test_the_client_remembers_when_the_api_last_accepted_a_write(mock, make_clie
     with pytest.raises(AstraApiError):
         client.put("k8s/v2/apps/a1", {}, "app")
     assert client.last_write_accepted is None, "neither a read nor a refused write counts"
-    mock.replace(responses.PUT, APP, status=204)
+    mock.replace("PUT", APP, status=204)
     client.put("k8s/v2/apps/a1", {}, "app")
     first = client.last_write_accepted
     assert first is not None and first.tzinfo is not None
@@ -231,7 +237,7 @@ def test_retry_after_beyond_the_budget_fails_at_once_and_says_so(mock, make_clie
 def test_a_flaky_api_converges_within_the_budget(mock, make_client, recorder):
     """Resets and 503s in a row, more than the old fixed count of four retries allowed: still within 60 s."""
     for _attempt in range(3):
-        mock.get(APP, body=requests.ConnectionError("Connection reset by peer"))
+        mock.get(APP, body=ConnectionResetError(104, "Connection reset by peer"))
         mock.get(APP, **problem_response(503, 24, "Service unavailable"))
     mock.get(APP, json={"id": "a1"})
     assert make_client().get("k8s/v2/apps/a1") == {"id": "a1"}
@@ -240,7 +246,7 @@ def test_a_flaky_api_converges_within_the_budget(mock, make_client, recorder):
 
 
 def test_a_dead_api_fails_once_the_budget_is_spent(mock, make_client, recorder):
-    mock.get(APP, body=requests.ConnectionError("Connection refused"))
+    mock.get(APP, body=ConnectionRefusedError(111, "Connection refused"))
     with pytest.raises(AstraConnectionError) as raised:
         make_client(retry_timeout=60).get("k8s/v2/apps/a1")
     spent = recorder.now - 1000.0
@@ -266,8 +272,8 @@ def test_get_retries_500_but_put_and_delete_do_not(mock, make_client, recorder):
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_connection_reset_is_retried(mock, make_client, recorder, method):
-    mock.add(method, APP, body=requests.ConnectionError("Connection reset by peer"))
-    mock.add(method, APP, body=requests.ReadTimeout("read timed out"))
+    mock.add(method, APP, body=ConnectionResetError(104, "Connection reset by peer"))
+    mock.add(method, APP, body=TimeoutError("timed out"))
     mock.add(method, APP, status=204)
     client = make_client()
 
@@ -315,8 +321,8 @@ def test_client_errors_are_not_retried(mock, make_client, recorder, status, numb
 # ---------------------------------------------------------------------- POST is never repeated blindly
 
 LOST_ANSWERS = [
-    dict(body=requests.ConnectionError("Connection reset by peer")),
-    dict(body=requests.ReadTimeout("read timed out")),
+    dict(body=ConnectionResetError(104, "Connection reset by peer")),
+    dict(body=TimeoutError("timed out")),
     problem_response(502, 40, "Communication failed"),
 ]
 
@@ -371,7 +377,7 @@ def test_repeated_posts_are_bounded_by_the_budget(mock, make_client):
 
 
 def test_lost_post_whose_lookup_fails_too_says_the_outcome_is_unknown(mock, make_client):
-    mock.post(APPS, body=requests.ConnectionError("Connection reset by peer"))
+    mock.post(APPS, body=ConnectionResetError(104, "Connection reset by peer"))
 
     def find_existing():
         raise AstraConnectionError("Look up app wordpress", "GET", APPS, "ConnectionError: Connection refused")
@@ -380,7 +386,7 @@ def test_lost_post_whose_lookup_fails_too_says_the_outcome_is_unknown(mock, make
         make_client().post("k8s/v2/apps", {"name": "wordpress"}, "app", find_existing=find_existing,
                            operation="Create app 'wordpress'")
     message = str(raised.value)
-    assert message.startswith("Create app 'wordpress': outcome unknown (ConnectionError: Connection reset by peer)")
+    assert message.startswith("Create app 'wordpress': outcome unknown (ConnectionResetError: [Errno 104] Connection reset by peer)")
     assert "Connection refused" in message and "Run the task again" in message
     assert len(mock.calls) == 1
 
@@ -430,17 +436,16 @@ def test_non_problem_error_body_is_reported_without_the_token(mock, make_client)
 
 
 def test_transport_error_text_never_carries_the_token(mock, make_client):
-    leaky = requests.ConnectionError("HTTPSConnectionPool(host='astra.example.com', port=443): Max retries exceeded "
-                                     "with url: /accounts/%s/k8s/v2/apps?token=%s (Caused by reset)" % (ACCOUNT_ID, TOKEN))
+    leaky = OSError("Tunnel connection failed: 502 upstream refused /accounts/%s/k8s/v2/apps?token=%s" % (ACCOUNT_ID, TOKEN))
     mock.get(APP, body=leaky)
     with pytest.raises(AstraConnectionError) as raised:
         make_client(retry_timeout=1).get("k8s/v2/apps/a1")
-    assert "ConnectionError" in str(raised.value) and APP in str(raised.value)
+    assert "OSError: Tunnel connection failed" in str(raised.value) and APP in str(raised.value)
     assert TOKEN not in everything_said(raised.value)
 
 
 def test_retry_warnings_never_carry_the_token(mock, make_client, recorder):
-    mock.get(APP, body=requests.ConnectionError("reset while sending Bearer %s" % TOKEN))
+    mock.get(APP, body=ConnectionResetError("reset while sending Bearer %s" % TOKEN))
     mock.get(APP, json={})
     make_client().get("k8s/v2/apps/a1")
     assert recorder.warnings and all(TOKEN not in warning for warning in recorder.warnings)
@@ -480,12 +485,22 @@ def test_read_only_client_refuses_every_write(mock, make_client):
     assert [call.request.method for call in mock.calls] == ["GET"]
 
 
-def test_tls_verification_failures_are_not_retried(mock, make_client, recorder):
-    mock.get(APP, body=requests.exceptions.SSLError("certificate verify failed: self-signed certificate"))
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_tls_verification_failures_are_not_retried(mock, make_client, recorder, method):
+    failure = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed "
+                                              "certificate (_ssl.c:1006)")
+    mock.add(method, APP if method == "GET" else APPS, body=failure)
+    lookups = []
     with pytest.raises(AstraConnectionError) as raised:
-        make_client().get("k8s/v2/apps/a1")
+        if method == "GET":
+            make_client().get("k8s/v2/apps/a1")
+        else:
+            make_client().post("k8s/v2/apps", {}, "app", find_existing=lambda: lookups.append(1))
+    assert str(raised.value).startswith("Create app failed: " if method == "POST" else "Read k8s/v2/apps/a1 failed: ")
+    assert ("SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed "
+            "certificate (_ssl.c:1006); the server's certificate is not signed by a CA in the system trust store") in str(raised.value)
     assert "set ca_path to the PEM file of the CA that signed the Astra Control certificate" in str(raised.value)
-    assert len(mock.calls) == 1 and recorder.sleeps == []
+    assert len(mock.calls) == 1 and recorder.sleeps == [] and lookups == []
 
 
 def test_redirects_are_reported_not_followed(mock, make_client):
@@ -497,9 +512,9 @@ def test_redirects_are_reported_not_followed(mock, make_client):
 
 
 def test_adoption_warning_names_the_reason_once(mock, make_client, recorder):
-    mock.post(APPS, body=requests.ConnectionError("Connection reset by peer"))
+    mock.post(APPS, body=ConnectionResetError(104, "Connection reset by peer"))
     make_client().post("k8s/v2/apps", {}, "app", find_existing=lambda: {"id": "a1"}, operation="Create app 'wp'")
-    assert recorder.warnings == ["Create app 'wp': outcome unknown (ConnectionError: Connection reset by peer); "
+    assert recorder.warnings == ["Create app 'wp': outcome unknown (ConnectionResetError: [Errno 104] Connection reset by peer); "
                                  "adopted the app that the request created (id a1) instead of posting again"]
 
 
@@ -546,21 +561,14 @@ def test_ca_path_replaces_the_trust_store(tmp_path, monkeypatch):
     assert _trusted_names(astra_client.tls_context(own)) == ["astra-ca"]
 
 
-def test_https_requests_go_through_the_trust_store_adapter_and_never_certifi(tmp_path, monkeypatch, make_client):
-    from ansible_collections.kubedr.astra.plugins.module_utils import astra_client
-
+def test_https_requests_are_verified_against_the_trust_store_and_never_certifi(tmp_path, monkeypatch, make_client):
     monkeypatch.setenv("SSL_CERT_FILE", _self_signed_ca(tmp_path, "corporate-root"))
-    adapter = make_client()._session.get_adapter(API_URL + "/")
-    assert isinstance(adapter, astra_client._TrustStoreAdapter)
-    assert _trusted_names(adapter._context) == ["corporate-root"]
-
-    class Connection:
-        ca_certs = ca_cert_dir = cert_reqs = None
-    connection = Connection()
-    adapter.cert_verify(connection, API_URL, True, None)
-    assert (connection.cert_reqs, connection.ca_certs, connection.ca_cert_dir) == ("CERT_REQUIRED", None, None)
-    assert not isinstance(make_client(validate_certs=False)._session.get_adapter(API_URL + "/"),
-                          astra_client._TrustStoreAdapter)
+    context = make_client()._transport.ssl_context
+    assert _trusted_names(context) == ["corporate-root"]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    unverified = make_client(validate_certs=False)._transport.ssl_context
+    assert unverified.verify_mode == ssl.CERT_NONE and not unverified.check_hostname
+    assert make_client(api_url=API_URL.replace("https://", "http://"))._transport.ssl_context is None
 
 
 @pytest.mark.parametrize("text, advice", [
@@ -604,13 +612,40 @@ def test_http_url_to_an_https_server_says_use_https(mock, make_client, monkeypat
     probes = []
     monkeypatch.setattr(astra_client, "speaks_tls", lambda host, port, timeout=3.0: probes.append((host, port)) or True)
     http_app = APP.replace("https://", "http://")
-    mock.get(http_app, body=requests.ConnectionError("('Connection aborted.', RemoteDisconnected('Remote end closed "
-                                                     "connection without response'))"))
+    mock.get(http_app, body=http.client.RemoteDisconnected("Remote end closed connection without response"))
     client = make_client(api_url=API_URL.replace("https://", "http://"))
     with pytest.raises(AstraConnectionError) as raised:
         client.get("k8s/v2/apps/a1")
-    assert "the server at astra.example.com answers HTTPS: use an https:// api_url" in str(raised.value)
+    assert ("RemoteDisconnected: Remote end closed connection without response; the server at astra.example.com "
+            "answers HTTPS: use an https:// api_url") in str(raised.value)
     assert probes == [("astra.example.com", 80)] and len(mock.calls) == 1
+
+
+@pytest.mark.parametrize("failure", [http.client.BadStatusLine("\x15\x03\x01\x00\x02\x02\n"),
+                                     ConnectionResetError(104, "Connection reset by peer")])
+def test_http_url_to_an_https_server_that_answers_garbage_or_resets(mock, make_client, monkeypatch, failure):
+    from ansible_collections.kubedr.astra.plugins.module_utils import astra_client
+
+    monkeypatch.setattr(astra_client, "speaks_tls", lambda host, port, timeout=3.0: True)
+    mock.get(APP.replace("https://", "http://"), body=failure)
+    with pytest.raises(AstraConnectionError) as raised:
+        make_client(api_url=API_URL.replace("https://", "http://")).get("k8s/v2/apps/a1")
+    assert "answers HTTPS: use an https:// api_url" in str(raised.value)
+    if isinstance(failure, http.client.BadStatusLine):
+        assert "BadStatusLine: the answer is not HTTP: '\\x15\\x03" in str(raised.value)
+
+
+@pytest.mark.parametrize("failure", [TimeoutError("timed out"), ConnectionRefusedError(111, "Connection refused")])
+def test_a_timeout_or_refusal_at_an_http_url_is_no_sign_of_https(mock, make_client, monkeypatch, failure):
+    from ansible_collections.kubedr.astra.plugins.module_utils import astra_client
+
+    probes = []
+    monkeypatch.setattr(astra_client, "speaks_tls", lambda host, port, timeout=3.0: probes.append(host) or True)
+    mock.get(APP.replace("https://", "http://"), body=failure)
+    with pytest.raises(AstraConnectionError) as raised:
+        make_client(api_url=API_URL.replace("https://", "http://"), retry_timeout=0).get("k8s/v2/apps/a1")
+    assert "use an https:// api_url" not in str(raised.value) and probes == []
+    assert "%s: %s" % (type(failure).__name__, failure) in str(raised.value)
 
 
 def test_a_ca_file_that_holds_no_certificate_is_named(tmp_path):

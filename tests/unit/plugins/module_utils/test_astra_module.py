@@ -6,6 +6,7 @@
 import datetime
 import json
 import re
+import ssl
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_connection_comes_from_the_environment(fake_api, run_module, monkeypatch
     result, failed = run_module(astra_bucket_info, {})
     assert not failed, result
     request = fake_api.requests[0][3]
-    assert request.req_kwargs["timeout"] == (9, 9) and request.req_kwargs["verify"] is False
+    assert request.timeout == 9 and request.ssl_context.verify_mode == ssl.CERT_NONE
 
 
 @pytest.mark.parametrize("option, value, message", [
@@ -105,7 +106,7 @@ def test_an_empty_ca_file_means_the_system_trust_store(fake_api, run_module, tmp
     blank.write_text("\n")
     result, failed = run_module(astra_bucket_info, {"ca_path": str(blank)})
     assert not failed, result
-    assert fake_api.requests[0][3].req_kwargs["verify"] is True
+    assert fake_api.requests[0][3].verified is True
 
 
 def test_a_ca_file_that_holds_no_certificate_fails_the_task_cleanly(fake_api, run_module, tmp_path):
@@ -125,10 +126,6 @@ def test_turning_validation_off_warns(fake_api, run_module, monkeypatch):
     assert len(warnings) == 1 and "validate_certs is false" in warnings[0] and "ca_path" in warnings[0]
 
 
-def test_missing_requests_library_is_reported(fake_api, run_module, monkeypatch):
-    monkeypatch.setattr(astra_module, "HAS_REQUESTS", False)
-    result, failed = run_module(astra_bucket_info, {})
-    assert failed and "requests" in result["msg"] and fake_api.requests == []
 
 
 def test_api_errors_fail_with_the_problem_and_never_the_token(fake_api, run_module):
