@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from with_simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = Path(sys.executable).parent
-COLLECTIONS = ROOT / ".venv" / "collections"
+COLLECTIONS = ROOT / ".venv" / "collections"  # --collections replaces it (to measure another checkout the same way)
 BEGIN, END = "<!-- BENCH:BEGIN (scripts/bench.py writes this part) -->", "<!-- BENCH:END -->"
 LOOPED = 10
 TIME_SCALE = 0.02
@@ -403,6 +403,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="small sizes, two repeats: checks the script, not the figures")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sizes", default="20,50,200", help="how many apps the drill and failover runs take")
+    parser.add_argument("--only-task-costs", action="store_true",
+                        help="measure only part 1 and print it (with --collections: another checkout's, for a before/after)")
+    parser.add_argument("--collections", help="the collections path holding the kubedr.astra to measure")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument("--json", default=str(ROOT / "tests" / "output" / "bench.json"))
     args = parser.parse_args()
@@ -411,6 +414,16 @@ def main():
     scale_apps = 12 if args.quick else max(250, max(sizes) * 5 // 4)
     workdir = tempfile.mkdtemp(prefix="kubedr-bench-")
     results = {"machine": machine(), "quick": args.quick, "scale_apps": scale_apps, "runbooks": []}
+    if args.collections:
+        global COLLECTIONS  # pylint: disable=global-statement
+        COLLECTIONS = Path(args.collections).resolve()
+    if args.only_task_costs:
+        demo = Simulator(scenario="demo", time_scale=TIME_SCALE).start()
+        try:
+            print(json.dumps(task_costs(demo, workdir, repeat), indent=2))
+        finally:
+            demo.cleanup()
+        return
 
     demo = Simulator(scenario="demo", time_scale=TIME_SCALE).start()
     try:
