@@ -102,7 +102,7 @@ def run_playbook(sim, playbook, extra_vars=None, check=False):
             peak[0] = max(peak[0], tree_rss(process.pid))
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output, _ = process.communicate(timeout=3600)
+    output = process.communicate(timeout=3600)[0]
     seconds = time.monotonic() - started
     done.set()
     sampler.join()
@@ -136,7 +136,7 @@ def import_ms(module):
     code = "import time; t = time.perf_counter(); import %s; print((time.perf_counter() - t) * 1000)" % module
     env = dict(os.environ, PYTHONPATH=str(COLLECTIONS))
     samples = [float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                                    check=True).stdout) for _ in range(5)]
+                                    check=True).stdout) for _attempt in range(5)]
     return statistics.median(samples)
 
 
@@ -365,8 +365,8 @@ def render(results):
             "scale estate of %d apps: app-001); every task changed nothing (`changed=0`) and sent no write." % results["scale_apps"], "",
             "| Module | Demo estate | %d-app estate |" % results["scale_apps"], "|---|---|---|"]
     for module in results["requests_demo"]:
-        out.append("| `%s` | %d | %d |" % (module, results["requests_demo"][module]["requests"],
-                                          results["requests_scale"][module]["requests"]))
+        out.append("| `%s` | %d | %d |" % (
+            module, results["requests_demo"][module]["requests"], results["requests_scale"][module]["requests"]))
     out += ["", "### Drill and unplanned failover at size", "",
             "On the scale scenario (%d apps over two cluster pairs). *Waited*: the union of the intervals of the report's "
             "operation steps (drill: clone and remove clone; failover: failover and ready), each from the request to the "

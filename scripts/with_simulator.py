@@ -39,8 +39,8 @@ class Simulator:
                  page_size=None):
         self.scenario = scenario
         # The scale scenario's size, and the server's own page size (None: whole collections, as Astra Control).
-        self.sizing = [(option, value) for option, value in (("--apps", apps), ("--clusters", clusters),
-                                                              ("--page-size", page_size)) if value]
+        sizing = (("--apps", apps), ("--clusters", clusters), ("--page-size", page_size))
+        self.sizing = [(option, value) for option, value in sizing if value]
         self.time_scale = time_scale
         self.tls = tls
         self.workdir = workdir or tempfile.mkdtemp(prefix="astra-sim-")

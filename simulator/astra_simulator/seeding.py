@@ -84,7 +84,7 @@ def seed_scale(store, identity, apps, clusters, time_scale):
     seeder.settle("k8s/v1/apps/%s", "completed", snapshots.values())
     backups = []
     for number, path in snapshots.items():
-        app_id, _, snapshot_id = path.partition("/appSnaps/")
+        app_id, snapshot_id = path.split("/appSnaps/")
         backup = seeder.call("POST", "k8s/v1/apps/%s/appBackups" % app_id, {
             "type": "application/astra-appBackup", "version": "1.1", "name": "%s-seed" % app_name(number),
             "snapshotID": snapshot_id})

@@ -32,11 +32,15 @@ def pages(sim, relative, **params):
             return items, requests_sent
 
 
+def every_item(sim, relative, **params):
+    return pages(sim, relative, **params)[0]
+
+
 def test_the_estate_spreads_the_apps_over_the_cluster_pairs_some_protected_some_mirrored(scale_sim):
-    clusters, _ = pages(scale_sim, "topology/v1/clusters")
+    clusters = every_item(scale_sim, "topology/v1/clusters")
     assert sorted(cluster["name"] for cluster in clusters) == ["dr-01", "dr-02", "dr-03", "prod-01", "prod-02", "prod-03"]
     assert {cluster["managedState"] for cluster in clusters} == {"managed"}
-    apps, _ = pages(scale_sim, "k8s/v2/apps")
+    apps = every_item(scale_sim, "k8s/v2/apps")
     production = [app for app in apps if app["clusterName"].startswith("prod-")]
     assert sorted(app["name"] for app in production) == ["app-%03d" % number for number in range(1, 31)]
     assert Counter(app["clusterName"] for app in production) == {"prod-01": 10, "prod-02": 10, "prod-03": 10}
@@ -48,12 +52,12 @@ def test_the_estate_spreads_the_apps_over_the_cluster_pairs_some_protected_some_
     # Every app but each 10th has a completed snapshot and backup; every app but each 5th is replicated.
     for name, app in by_name.items():
         number = int(name[4:])
-        snapshots, _ = pages(scale_sim, "k8s/v1/apps/%s/appSnaps" % app["id"])
-        backups, _ = pages(scale_sim, "k8s/v1/apps/%s/appBackups" % app["id"])
+        snapshots = every_item(scale_sim, "k8s/v1/apps/%s/appSnaps" % app["id"])
+        backups = every_item(scale_sim, "k8s/v1/apps/%s/appBackups" % app["id"])
         protected = number % 10 != 0
         assert any(snap["state"] == "completed" for snap in snapshots) == protected, name
         assert [backup["state"] for backup in backups] == (["completed"] if protected else []), name
-    mirrors, _ = pages(scale_sim, "k8s/v1/appMirrors")
+    mirrors = every_item(scale_sim, "k8s/v1/appMirrors")
     assert len(mirrors) == 24 and {mirror["state"] for mirror in mirrors} == {"established"}
     mirrored = {mirror["sourceAppID"]: mirror for mirror in mirrors}
     for name, app in by_name.items():
@@ -61,7 +65,7 @@ def test_the_estate_spreads_the_apps_over_the_cluster_pairs_some_protected_some_
         assert (app["id"] in mirrored) == (number % 5 != 0), name
     destination = {cluster["id"]: cluster["name"] for cluster in clusters}
     assert destination[mirrored[by_name["app-002"]["id"]]["destinationClusterID"]] == "dr-02"
-    schedules, _ = pages(scale_sim, "k8s/v1/apps/%s/schedules" % by_name["app-001"]["id"])
+    schedules = every_item(scale_sim, "k8s/v1/apps/%s/schedules" % by_name["app-001"]["id"])
     assert [(s["name"], s["replicate"], s["recurrenceRule"].split("\n")[1]) for s in schedules] == [
         ("kubedr-replication", "true", "RRULE:FREQ=MINUTELY;INTERVAL=10")]
 
@@ -74,7 +78,7 @@ def test_the_page_size_pages_lists_without_limit_and_limit_still_wins(scale_sim)
     assert len(first["items"]) == 7 and first["metadata"]["continue"]
     limited = scale_sim.get("k8s/v2/apps", params={"limit": "20"}).json()
     assert len(limited["items"]) == 20 and limited["metadata"]["continue"]
-    filtered, _ = pages(scale_sim, "k8s/v2/apps", filter="clusterName eq 'prod-03'")
+    filtered = every_item(scale_sim, "k8s/v2/apps", filter="clusterName eq 'prod-03'")
     assert len(filtered) == 10
 
 
@@ -86,7 +90,7 @@ def test_reset_brings_the_same_estate_back(scale_sim):
     assert scale_sim.control("POST", "reset").status_code == 200
     after = sorted((app["name"], app["id"], app["clusterName"]) for app in pages(scale_sim, "k8s/v2/apps")[0])
     assert sorted((name, cluster) for name, _id, cluster in after) == sorted((name, cluster) for name, _id, cluster in before)
-    mirrors, _ = pages(scale_sim, "k8s/v1/appMirrors")
+    mirrors = every_item(scale_sim, "k8s/v1/appMirrors")
     assert len(mirrors) == 24 and {mirror["state"] for mirror in mirrors} == {"established"}
 
 

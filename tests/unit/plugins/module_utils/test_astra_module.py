@@ -126,8 +126,6 @@ def test_turning_validation_off_warns(fake_api, run_module, monkeypatch):
     assert len(warnings) == 1 and "validate_certs is false" in warnings[0] and "ca_path" in warnings[0]
 
 
-
-
 def test_api_errors_fail_with_the_problem_and_never_the_token(fake_api, run_module):
     result, failed = run_module(astra_bucket_info, {"api_token": "wrong-" + TOKEN})
     assert failed
