@@ -146,7 +146,7 @@ def drill_record(clone_status="passed", rto=65.5, rpo=1800.0):
 def test_the_stats_of_a_passed_run_carry_the_verdict_rto_rpo_and_report_paths():
     stats = run_stats(drill_record(), "drill", REPORT, clones={"removed": [], "kept": [], "left": []})
     assert stats == {
-        "runbook": "drill", "verdict": "passed", "check_mode": False, "failed_apps": [], "run_error": None,
+        "runbook": "drill", "run_id": None, "verdict": "passed", "check_mode": False, "failed_apps": [], "run_error": None,
         "apps": [
             {"name": "postgres", "cluster": "prod-east", "destination_cluster": "dr-west", "wave": 1,
              "status": "passed", "rto_seconds": 65.5, "rto_target_seconds": 300, "rpo_seconds": 1800.0,
@@ -158,6 +158,16 @@ def test_the_stats_of_a_passed_run_carry_the_verdict_rto_rpo_and_report_paths():
                    "junit": REPORT["junit"]},
         "report_copy": None, "report_copy_error": None, "clones": "none created"}
     assert stats_data(stats) == {"kubedr_astra_drill": stats}
+
+
+def test_a_run_with_a_run_id_also_publishes_its_stats_under_a_key_of_its_own():
+    # AWX merges the artifacts of a workflow node's parents key by key (WorkflowJob.get_effective_artifacts): the two
+    # slices of a sliced drill both publish kubedr_astra_drill, and only their own keys keep both.
+    stats = run_stats(drill_record(), "drill", dict(REPORT, run_id="awx-job-4711"))
+    assert stats["run_id"] == "awx-job-4711"
+    assert stats_data(stats) == {"kubedr_astra_drill": stats, "kubedr_astra_drill_run_awx_job_4711": stats}
+    odd = run_stats(drill_record(), "protect", dict(REPORT, run_id="cluster.prod-01"))
+    assert sorted(stats_data(odd)) == ["kubedr_astra_protect", "kubedr_astra_protect_run_cluster_prod_01"]
 
 
 def test_the_stats_of_a_failed_run_say_failed_and_why():
