@@ -271,14 +271,16 @@ def report_directory(path, runbook, started, timestamped=True, run_id=None):
 
 
 def _run_identity(report):
+    """What makes two reports the report of one run: the runbook, the start, the run ID and the apps."""
     run = report.get("run") if isinstance(report, dict) else None
-    if not isinstance(run, dict):
+    if not isinstance(run, dict) or not isinstance(report.get("apps"), list):
         return None
-    return run.get("runbook"), run.get("started"), run.get("run_id")
+    apps = [(app.get("name"), app.get("cluster")) if isinstance(app, dict) else None for app in report["apps"]]
+    return run.get("runbook"), run.get("started"), run.get("run_id"), apps
 
 
 def _holds_the_run(directory, report):
-    """Whether directory holds the report.json of the run of report (same runbook, start and run ID)."""
+    """Whether directory holds the report.json of the run of report (same runbook, start, run ID and apps)."""
     try:
         with open(os.path.join(directory, FILE_NAMES["json"]), encoding="utf-8") as handle:
             return _run_identity(json.load(handle)) == _run_identity(report)
@@ -290,8 +292,8 @@ def claim_report_directory(directory, report, create=True):
     """The directory to write report into: directory, or directory-2, directory-3 ... when another run has it.
 
     A directory is this run's when this call creates it (os.mkdir, which only one process can do) or when it already
-    holds this run's report.json (a rerun with the same data): two runs of a runbook that start in the same second
-    never write into one directory, whatever their run IDs. With create false (check mode) nothing is created and the
+    holds this run's report.json (same runbook, start, run ID and apps: a rerun with the same data): two runs of a
+    runbook that start in the same second never write into one directory, whatever their run IDs. With create false (check mode) nothing is created and the
     first directory that is missing or this run's is returned. OSError when the parent cannot be made.
     """
     if create:
@@ -391,14 +393,16 @@ def merge_reports(reports, expected_reports, title=None, run_id=MERGED_RUN_ID):
 
     where = {}
     apps = []
-    for (source, _run, document), label in zip(checked, labels):
+    for source, _run, document in checked:
         for app in document["apps"]:
+            if not isinstance(app, dict):
+                raise ReportError("%s: apps: expected dicts, got %r" % (source, app))
             key = (app.get("name"), app.get("cluster"))
             if key in where:
                 raise ReportError("app %s%s is in two reports: %s and %s" % (
                     key[0], " on %s" % key[1] if key[1] else "", where[key], source))
             where[key] = source
-            apps.append(_app_input(app))
+            apps.append(app)
 
     problems = []
     missing = expected_reports - len(checked)
@@ -416,9 +420,12 @@ def merge_reports(reports, expected_reports, title=None, run_id=MERGED_RUN_ID):
         runbook,
         format_time(min(parse_time(run["started"], "started") for _source, run, _document in checked)),
         format_time(max(parse_time(run["finished"], "finished") for _source, run, _document in checked)),
-        apps, title=title or (titles.pop() if len(titles) == 1 else None),
+        [_app_input(app) for app in apps], title=title or (titles.pop() if len(titles) == 1 else None),
         extra=_merged_extra([(label, document) for (_source, _run, document), label in zip(checked, labels)]),
         run_error="; ".join(problems) or None, run_id=run_id)
+    # Each app as its report has it: rebuilt above only to check it and to count the verdicts, since durations computed
+    # again from the report's millisecond times could differ from the run's own by a millisecond.
+    report["apps"] = apps
     report["merged"] = {
         "expected_reports": expected_reports,
         "missing_reports": missing,

@@ -1337,3 +1337,30 @@ def stats_data(stats):
     if stats.get("run_id"):
         data[stats_run_key(stats["runbook"], stats["run_id"])] = stats
     return data
+
+
+def published_reports(stats_list, runbook):
+    """The report files to merge from the stats runs of runbook published (run_stats), and the runs left out:
+    {reports: [path of report.json], left_out: ["<run id>: why"]}, in run ID order.
+
+    A run's report is its copy (report_copy) when it made one - in AWX the only one another job can read - else the
+    report it wrote when no copy was asked for. A run whose copy failed, or that ran in check mode (no report), is left
+    out, and so missing from the merge (dr_report_merge's expected_reports).
+    """
+    if not isinstance(stats_list, (list, tuple)):
+        raise RunbookError("published_reports: expected a list of what run_stats returns, got %r" % (stats_list,))
+    reports, left_out = [], []
+    for stats in sorted(stats_list, key=lambda item: str(item.get("run_id") if isinstance(item, dict) else "")):
+        if not isinstance(stats, dict) or stats.get("runbook") not in RUNBOOKS:
+            raise RunbookError("published_reports: expected what run_stats returns, got %r" % (stats,))
+        if stats["runbook"] != runbook:
+            raise RunbookError("published_reports: run %s is a %s run, not a %s run"
+                               % (stats.get("run_id"), stats["runbook"], runbook))
+        label = stats.get("run_id") or "a run without a run ID"
+        if stats.get("check_mode") or not stats.get("report"):
+            left_out.append("%s: ran in check mode and wrote no report" % label)
+        elif stats.get("report_copy_error"):
+            left_out.append("%s: %s" % (label, stats["report_copy_error"]))
+        else:
+            reports.append((stats.get("report_copy") or stats["report"])["json"])
+    return {"reports": reports, "left_out": left_out}

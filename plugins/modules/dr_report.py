@@ -60,10 +60,9 @@ options:
     description:
       - If V(true), the report goes into C(<path>/<runbook>-<YYYYmmddTHHMMSSZ>), named after O(started) in UTC
         (C(<path>/<runbook>-<YYYYmmddTHHMMSSZ>-<run_id>) with O(run_id)), so every run keeps its own directory.
-        When that directory already holds the report of another run (same runbook, another start or O(run_id)),
-        C(-2), C(-3) ... is appended; the directory is created exclusively, so two runs started in the same second
-        never write into one directory. A directory that holds this run's report (same runbook, O(started) and
-        O(run_id)) is written again.
+        When that directory already holds the report of another run, C(-2), C(-3) ... is appended; the directory is
+        created exclusively, so two runs started in the same second never write into one directory. A directory that
+        holds this run's report (same runbook, O(started), O(run_id) and apps) is written again.
       - If V(false), the files go straight into O(path).
     type: bool
     default: true

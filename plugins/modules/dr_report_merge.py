@@ -144,6 +144,12 @@ report:
       description: How many of the O(expected_reports) were not in O(reports).
       type: int
       sample: 0
+    run_error:
+      description:
+        - Why the merged run did not pass besides its failed apps - how many reports are missing, and each run that
+          stopped before its end with its reason - or null.
+      type: str
+      sample: "1 of the 2 expected reports is missing: the apps of that run are not in this report"
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -183,7 +189,8 @@ def run(module):
         result, changed = publish_report(report, directory, params["timestamped"], check_mode=module.check_mode)
     except (OSError, ReportError) as exc:
         module.fail_json(msg="writing the merged report into %s failed: %s" % (directory, exc))
-    result.update(app_count=run_data["app_count"], missing_reports=report["merged"]["missing_reports"])
+    result.update(app_count=run_data["app_count"], missing_reports=report["merged"]["missing_reports"],
+                  run_error=run_data["error"])
     module.exit_json(changed=changed, report=result)
 
 

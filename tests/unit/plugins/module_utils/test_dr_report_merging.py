@@ -249,3 +249,12 @@ def test_claim_gives_up_after_its_attempts(tmp_path, monkeypatch):
     with pytest.raises(ReportError) as error:
         dr_report.claim_report_directory(target, slice_one())
     assert str(error.value) == "%s: this name and the next 2 are all taken by other runs' reports" % target
+
+
+def test_each_app_is_kept_as_its_report_has_it():
+    # the run measured 0.7354 s from microsecond times; its report shows the times to the millisecond
+    precise = slice_two(apps=[app("app-002", "prod-02", "2025-01-31T06:00:30.000600Z", "2025-01-31T06:00:30.736Z")])
+    assert precise["apps"][0]["steps"][0]["started"] == "2025-01-31T06:00:30.000Z"
+    assert precise["apps"][0]["steps"][0]["duration_seconds"] == 0.735
+    merged = merge_reports(both(second=precise), 2)
+    assert merged["apps"][2] == precise["apps"][0]

@@ -15,6 +15,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     normalise_apps,
     preflight_failure,
     preflight_findings,
+    published_reports,
     read_clusters,
     record_step,
     report_copy,
@@ -221,3 +222,41 @@ def test_stats_need_a_runbook_and_stats():
         run_stats({}, "restore", REPORT)
     with pytest.raises(RunbookError, match="stats_data: expected what run_stats returns"):
         stats_data({"verdict": "passed"})
+
+
+def slice_stats(run_id, copy_dir="/mnt/evidence", copy_result=None, check_mode=False):
+    directory = "/runner/project/reports/drill-20250131T093000Z-%s" % run_id
+    report = dict(REPORT, run_id=run_id, directory=directory, json=directory + "/report.json",
+                  html=directory + "/report.html", junit=directory + "/junit.xml")
+    return run_stats(drill_record(), "drill", report, copy_dir=copy_dir, check_mode=check_mode,
+                     copy_result={"changed": True} if copy_result is None else copy_result)
+
+
+def test_the_reports_to_merge_are_the_copies_the_runs_made():
+    published = published_reports([slice_stats("awx-job-102"), slice_stats("awx-job-101")], "drill")
+    assert published == {"reports": ["/mnt/evidence/drill-20250131T093000Z-awx-job-101/report.json",
+                                     "/mnt/evidence/drill-20250131T093000Z-awx-job-102/report.json"],
+                          "left_out": []}
+    # no copy asked for: the report where the run wrote it (a run on this machine)
+    assert published_reports([slice_stats("local-1", copy_dir="")], "drill")["reports"] == [
+        "/runner/project/reports/drill-20250131T093000Z-local-1/report.json"]
+
+
+def test_a_run_whose_report_was_not_kept_is_left_out_saying_why():
+    published = published_reports([
+        slice_stats("awx-job-101"),
+        slice_stats("awx-job-102", copy_result={"failed": True, "msg": "Destination /mnt/evidence not writable"}),
+        slice_stats("awx-job-103", check_mode=True)], "drill")
+    assert published == {
+        "reports": ["/mnt/evidence/drill-20250131T093000Z-awx-job-101/report.json"],
+        "left_out": ["awx-job-102: The report could not be copied to /mnt/evidence: Destination /mnt/evidence not "
+                     "writable", "awx-job-103: ran in check mode and wrote no report"]}
+
+
+def test_published_reports_need_the_stats_of_runs_of_the_runbook():
+    with pytest.raises(RunbookError, match="published_reports: run awx-job-101 is a drill run, not a protect run"):
+        published_reports([slice_stats("awx-job-101")], "protect")
+    with pytest.raises(RunbookError, match="published_reports: expected what run_stats returns"):
+        published_reports([{"verdict": "passed"}], "drill")
+    with pytest.raises(RunbookError, match="published_reports: expected a list"):
+        published_reports({"runbook": "drill"}, "drill")

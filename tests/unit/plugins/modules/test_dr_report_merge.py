@@ -79,7 +79,7 @@ def test_merges_two_slices_into_a_directory_of_its_own(run, slices):
     assert result["report"] == {
         "directory": directory, "run_id": "merged", "json": os.path.join(directory, "report.json"),
         "html": os.path.join(directory, "report.html"), "junit": os.path.join(directory, "junit.xml"),
-        "passed": True, "failed_apps": [], "app_count": 3, "missing_reports": 0}
+        "passed": True, "failed_apps": [], "app_count": 3, "missing_reports": 0, "run_error": None}
     data = json.loads((evidence / "drill-20250131T060002Z-merged" / "report.json").read_text())
     assert [app["name"] for app in data["apps"]] == ["app-001", "app-003", "app-002"]
     assert [part["run_id"] for part in data["merged"]["reports"]] == ["awx-job-101", "awx-job-102"]
@@ -98,7 +98,8 @@ def test_a_missing_slice_is_written_as_failed(run, slices):
     assert (result["report"]["passed"], result["report"]["missing_reports"], result["report"]["app_count"]) == (False, 1, 2)
     assert result["report"]["directory"] == str(evidence)
     data = json.loads((evidence / "report.json").read_text())
-    assert data["run"]["error"].startswith("1 of the 2 expected reports is missing")
+    assert data["run"]["error"] == result["report"]["run_error"] == (
+        "1 of the 2 expected reports is missing: the apps of that run are not in this report")
 
 
 def test_check_mode_writes_nothing(run, slices):
@@ -126,3 +127,13 @@ def test_an_unreadable_report_is_named(run, slices):
     result, failed = run({"reports": [str(first), str(evidence / "drill-gone")], "expected_reports": 2,
                           "path": str(evidence)})
     assert failed and result["msg"] == "%s: cannot be read: No such file or directory" % (evidence / "drill-gone")
+
+
+def test_another_merge_from_the_same_start_gets_a_directory_of_its_own(run, slices):
+    # the merge of the first slice alone starts when the merge of both does: it must not overwrite it
+    evidence, first, second = slices
+    both, _failed = run({"reports": [str(first), str(second)], "expected_reports": 2, "path": str(evidence)})
+    alone, _failed = run({"reports": [str(first)], "expected_reports": 2, "path": str(evidence)})
+    assert alone["report"]["directory"] == both["report"]["directory"] + "-2"
+    assert (both["report"]["passed"], alone["report"]["passed"]) == (True, False)
+    assert json.loads((evidence / "drill-20250131T060002Z-merged" / "report.json").read_text())["run"]["app_count"] == 3
