@@ -95,7 +95,7 @@ EXAMPLES = r'''
 
 - name: Merge the reports of one drill job per cluster, found on the evidence volume
   kubedr.astra.dr_report_merge:
-    reports: "{{ query('ansible.builtin.fileglob', '/evidence/weekly/drill-*/report.json') }}"
+    reports: "{{ query('ansible.builtin.fileglob', '/evidence/weekly/drill-*-awx-job-*/report.json') }}"
     expected_reports: 3
     path: /evidence/weekly
     title: Weekly DR drill, every cluster

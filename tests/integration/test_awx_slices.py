@@ -106,7 +106,7 @@ def start(job, playbook):
 
 
 def finish(process, job):
-    output, _ = process.communicate(timeout=600)
+    output = process.communicate(timeout=600)[0]
     artifacts, events = job_outcome(job)
     (stats_event,) = [event for event in events if event["event"] == "playbook_on_stats"]
     return output, artifacts, events, stats_event["event_data"]["artifact_data"]

@@ -234,9 +234,10 @@ def slice_stats(run_id, copy_dir="/mnt/evidence", copy_result=None, check_mode=F
 
 def test_the_reports_to_merge_are_the_copies_the_runs_made():
     published = published_reports([slice_stats("awx-job-102"), slice_stats("awx-job-101")], "drill")
-    assert published == {"reports": ["/mnt/evidence/drill-20250131T093000Z-awx-job-101/report.json",
-                                     "/mnt/evidence/drill-20250131T093000Z-awx-job-102/report.json"],
-                          "left_out": []}
+    assert published == {
+        "reports": ["/mnt/evidence/drill-20250131T093000Z-awx-job-101/report.json",
+                    "/mnt/evidence/drill-20250131T093000Z-awx-job-102/report.json"],
+        "left_out": []}
     # no copy asked for: the report where the run wrote it (a run on this machine)
     assert published_reports([slice_stats("local-1", copy_dir="")], "drill")["reports"] == [
         "/runner/project/reports/drill-20250131T093000Z-local-1/report.json"]
