@@ -6,10 +6,12 @@
 """The DR run report: validation, secret scrubbing and rendering (JSON, HTML, JUnit XML).
 
 Standard library only. build_report() turns the run data the roles collect into
-the report dict (schema version 1); render_json(), render_html() and
-render_junit() turn that dict into file contents; write_report() writes them
-atomically. Every user string is escaped; secrets are scrubbed before anything
-is rendered.
+the report dict (schema version 1); merge_reports() makes one report of the
+reports of several runs of one runbook (the slices of an AWX sliced job, or one
+job per wave or cluster); render_json(), render_html() and render_junit() turn
+that dict into file contents; claim_report_directory() picks a directory no
+other run writes into; write_report() writes the files atomically. Every user
+string is escaped; secrets are scrubbed before anything is rendered.
 """
 
 import datetime
@@ -23,8 +25,9 @@ import xml.etree.ElementTree as ET
 from ansible_collections.kubedr.astra.plugins.module_utils import runbook
 
 __all__ = ["SCHEMA_VERSION", "GENERATOR", "REDACTED", "RUNBOOKS", "CHECK_RUNBOOKS", "STATUSES", "APP_KEYS", "STEP_KEYS", "FILE_NAMES",
-           "ReportError", "scrub", "parse_time", "format_time", "format_duration", "build_report", "report_directory", "render_json",
-           "render_html", "render_junit", "render_all", "write_report", "planned_changes"]
+           "MERGED_RUN_ID", "ReportError", "scrub", "parse_time", "format_time", "format_duration", "check_run_id", "build_report",
+           "report_directory", "claim_report_directory", "read_report", "merge_reports", "render_json", "render_html",
+           "render_junit", "render_all", "write_report", "planned_changes", "publish_report"]
 
 SCHEMA_VERSION = 1
 GENERATOR = "kubedr.astra.dr_report"
@@ -34,6 +37,12 @@ RUNBOOKS = ("drill", "failover", "failback", "protect", "replicate", "posture")
 CHECK_RUNBOOKS = ("posture",)
 STATUSES = ("passed", "failed", "skipped")
 FILE_NAMES = {"json": "report.json", "html": "report.html", "junit": "junit.xml"}
+# The run ID of a merged report, and so the end of its directory's name: <runbook>-<UTC start>-merged.
+MERGED_RUN_ID = "merged"
+# A run ID is part of a directory name: letters, digits, '.', '_' and '-', starting with a letter or digit.
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# How many directories claim_report_directory() tries (<dir>, <dir>-2, ... <dir>-100) before it gives up.
+CLAIM_ATTEMPTS = 100
 
 _SECRET_KEY = re.compile(r"token|password|secret|authorization", re.IGNORECASE)
 _BEARER = re.compile(r"\b(bearer)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
@@ -199,11 +208,23 @@ def _build_app(app, where):
     return result
 
 
-def build_report(runbook, started, finished, apps, title=None, extra=None, run_error=None):
+def check_run_id(run_id, where="run_id"):
+    """run_id itself, or None when empty; ReportError when it cannot be part of a directory name."""
+    if run_id in (None, ""):
+        return None
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        raise ReportError("%s: %r is not a run ID: up to 64 letters, digits, '.', '_' and '-', starting with a letter "
+                          "or digit" % (where, run_id))
+    return run_id
+
+
+def build_report(runbook, started, finished, apps, title=None, extra=None, run_error=None, run_id=None):
     """The report dict (schema version 1) from the run data; raises ReportError naming the bad option.
 
     run_error: why the run stopped before its end, when it did; such a run never passes, whatever its apps say.
+    run_id: what tells this run apart from other runs of the runbook started in the same second (an AWX job), or None.
     """
+    run_id = check_run_id(run_id)
     if runbook not in RUNBOOKS:
         raise ReportError("runbook: %r is not one of %s" % (runbook, ", ".join(RUNBOOKS)))
     run_started = parse_time(started, "started")
@@ -222,6 +243,7 @@ def build_report(runbook, started, finished, apps, title=None, extra=None, run_e
         "generator": GENERATOR,
         "run": {
             "runbook": runbook,
+            "run_id": run_id,
             "title": str(title) if title else "kubedr.astra %s report" % runbook,
             "started": format_time(run_started),
             "finished": format_time(run_finished),
@@ -239,11 +261,181 @@ def build_report(runbook, started, finished, apps, title=None, extra=None, run_e
     }
 
 
-def report_directory(path, runbook, started, timestamped=True):
-    """<path>/<runbook>-<YYYYmmddTHHMMSSZ of started>, or path itself when not timestamped."""
+def report_directory(path, runbook, started, timestamped=True, run_id=None):
+    """<path>/<runbook>-<YYYYmmddTHHMMSSZ of started>[-<run_id>], or path itself when not timestamped."""
     if not timestamped:
         return path
-    return os.path.join(path, "%s-%s" % (runbook, parse_time(started, "started").strftime("%Y%m%dT%H%M%SZ")))
+    name = "%s-%s" % (runbook, parse_time(started, "started").strftime("%Y%m%dT%H%M%SZ"))
+    run_id = check_run_id(run_id)
+    return os.path.join(path, "%s-%s" % (name, run_id) if run_id else name)
+
+
+def _run_identity(report):
+    """What makes two reports the report of one run: the runbook, the start, the run ID and the apps."""
+    run = report.get("run") if isinstance(report, dict) else None
+    if not isinstance(run, dict) or not isinstance(report.get("apps"), list):
+        return None
+    apps = [(app.get("name"), app.get("cluster")) if isinstance(app, dict) else None for app in report["apps"]]
+    return run.get("runbook"), run.get("started"), run.get("run_id"), apps
+
+
+def _holds_the_run(directory, report):
+    """Whether directory holds the report.json of the run of report (same runbook, start, run ID and apps)."""
+    try:
+        with open(os.path.join(directory, FILE_NAMES["json"]), encoding="utf-8") as handle:
+            return _run_identity(json.load(handle)) == _run_identity(report)
+    except (OSError, ValueError):
+        return False
+
+
+def claim_report_directory(directory, report, create=True):
+    """The directory to write report into: directory, or directory-2, directory-3 ... when another run has it.
+
+    A directory is this run's when this call creates it (os.mkdir, which only one process can do) or when it already
+    holds this run's report.json (same runbook, start, run ID and apps: a rerun with the same data): two runs of a
+    runbook that start in the same second never write into one directory, whatever their run IDs. With create false (check mode) nothing is created and the
+    first directory that is missing or this run's is returned. OSError when the parent cannot be made.
+    """
+    if create:
+        os.makedirs(os.path.dirname(directory) or ".", mode=0o755, exist_ok=True)
+    for attempt in range(1, CLAIM_ATTEMPTS + 1):
+        candidate = directory if attempt == 1 else "%s-%d" % (directory, attempt)
+        if not create:
+            if not os.path.lexists(candidate) or _holds_the_run(candidate, report):
+                return candidate
+            continue
+        try:
+            os.mkdir(candidate, 0o755)
+            return candidate
+        except FileExistsError:
+            if _holds_the_run(candidate, report):
+                return candidate
+    raise ReportError("%s: this name and the next %d are all taken by other runs' reports" % (directory, CLAIM_ATTEMPTS - 1))
+
+
+# ---------------------------------------------------------------------- merging the reports of several runs
+
+def read_report(path):
+    """(the path of report.json, its content) for a report.json or a report directory; ReportError naming the path."""
+    json_path = os.path.join(path, FILE_NAMES["json"]) if os.path.isdir(path) else path
+    try:
+        with open(json_path, encoding="utf-8") as handle:
+            return json_path, json.load(handle)
+    except OSError as exc:
+        raise ReportError("%s: cannot be read: %s" % (json_path, exc.strerror or exc)) from None
+    except ValueError as exc:
+        raise ReportError("%s: is not JSON: %s" % (json_path, exc)) from None
+
+
+def _checked_part(source, document):
+    """The run of one report to merge, checked: a report of this schema with its run and apps."""
+    if not isinstance(document, dict) or document.get("generator") != GENERATOR:
+        raise ReportError("%s: is not a report of %s" % (source, GENERATOR))
+    if document.get("schema_version") != SCHEMA_VERSION:
+        raise ReportError("%s: report schema version %r, expected %d" % (source, document.get("schema_version"), SCHEMA_VERSION))
+    run = document.get("run")
+    if not isinstance(run, dict) or run.get("runbook") not in RUNBOOKS:
+        raise ReportError("%s: run.runbook: expected one of %s" % (source, ", ".join(RUNBOOKS)))
+    for field in ("started", "finished"):
+        parse_time(run.get(field), "%s: run.%s" % (source, field))
+    if not isinstance(document.get("apps"), list):
+        raise ReportError("%s: apps: expected a list" % source)
+    return run
+
+
+def _app_input(app):
+    """A built app back in the shape build_report() takes (its computed fields dropped)."""
+    entry = dict((key, app.get(key)) for key in APP_KEYS if key != "steps")
+    entry["steps"] = [dict((key, step.get(key)) for key in STEP_KEYS) for step in app.get("steps") or []]
+    return entry
+
+
+def _merged_extra(parts):
+    """Each extra key once: its value when every report has the same, else {report label: value} of those that have it."""
+    merged = {}
+    keys = []
+    for _label, document in parts:
+        keys += [key for key in document.get("extra") or {} if key not in keys]
+    for key in keys:
+        values = [(label, document["extra"][key]) for label, document in parts if key in (document.get("extra") or {})]
+        same = len(values) == len(parts) and all(value == values[0][1] for _label, value in values)
+        merged[key] = values[0][1] if same else dict(values)
+    return merged
+
+
+def merge_reports(reports, expected_reports, title=None, run_id=MERGED_RUN_ID):
+    """One report of the reports of several runs of one runbook, each of them over other apps.
+
+    reports: [(source, report dict)], source naming it in messages (its path); expected_reports: how many runs the whole
+    run has (the slice count of an AWX sliced job, the jobs of a workflow). Every app is in the result once; an app in
+    two reports is an error naming it and both. The merged run started with the earliest report and finished with the
+    latest; it passes only when every report passed and none is missing (fewer reports than expected_reports): the run
+    error says what is missing and which reports stopped early. extra keeps a key's value when the reports agree, else
+    the value of each report under its label (its run ID, or its source). merged says how many reports were expected,
+    how many are missing, and lists the reports merged.
+    """
+    if not isinstance(expected_reports, int) or isinstance(expected_reports, bool) or expected_reports < 1:
+        raise ReportError("expected_reports: expected a whole number of at least 1, got %r" % (expected_reports,))
+    if not reports:
+        raise ReportError("reports: no report to merge (%d expected)" % expected_reports)
+    if len(reports) > expected_reports:
+        raise ReportError("reports: %d reports, but expected_reports is %d" % (len(reports), expected_reports))
+    checked = [(source, _checked_part(source, document), document) for source, document in reports]
+    runbook = checked[0][1]["runbook"]
+    for source, run, _document in checked:
+        if run["runbook"] != runbook:
+            raise ReportError("%s: a %s report, but %s is a %s report; merge the reports of one runbook"
+                              % (source, run["runbook"], checked[0][0], runbook))
+    checked.sort(key=lambda part: (parse_time(part[1]["started"], "started"), part[0]))
+    labels = [run.get("run_id") or source for source, run, _document in checked]
+    if len(set(labels)) != len(labels):
+        labels = [source for source, _run, _document in checked]
+
+    where = {}
+    apps = []
+    for source, _run, document in checked:
+        for app in document["apps"]:
+            if not isinstance(app, dict):
+                raise ReportError("%s: apps: expected dicts, got %r" % (source, app))
+            key = (app.get("name"), app.get("cluster"))
+            if key in where:
+                raise ReportError("app %s%s is in two reports: %s and %s" % (
+                    key[0], " on %s" % key[1] if key[1] else "", where[key], source))
+            where[key] = source
+            apps.append(app)
+
+    problems = []
+    missing = expected_reports - len(checked)
+    if missing:
+        problems.append("%d of the %d expected reports %s missing: the apps of %s are not in this report"
+                        % (missing, expected_reports, "is" if missing == 1 else "are", "that run" if missing == 1 else "those runs"))
+    for (_source, run, _document), label in zip(checked, labels):
+        if run.get("error"):
+            problems.append("%s: %s" % (label, run["error"]))
+        elif not run.get("passed") and not run.get("failed_apps"):
+            problems.append("%s: did not pass" % label)
+
+    titles = set(run.get("title") for _source, run, _document in checked)
+    report = build_report(
+        runbook,
+        format_time(min(parse_time(run["started"], "started") for _source, run, _document in checked)),
+        format_time(max(parse_time(run["finished"], "finished") for _source, run, _document in checked)),
+        [_app_input(app) for app in apps], title=title or (titles.pop() if len(titles) == 1 else None),
+        extra=_merged_extra([(label, document) for (_source, _run, document), label in zip(checked, labels)]),
+        run_error="; ".join(problems) or None, run_id=run_id)
+    # Each app as its report has it: rebuilt above only to check it and to count the verdicts, since durations computed
+    # again from the report's millisecond times could differ from the run's own by a millisecond.
+    report["apps"] = apps
+    report["merged"] = {
+        "expected_reports": expected_reports,
+        "missing_reports": missing,
+        "reports": [{
+            "source": source, "run_id": run.get("run_id"), "title": run.get("title"), "started": run["started"],
+            "finished": run["finished"], "passed": bool(run.get("passed")), "app_count": len(document["apps"]),
+            "failed_apps": list(run.get("failed_apps") or []), "error": run.get("error"),
+        } for source, run, document in checked],
+    }
+    return report
 
 
 # ---------------------------------------------------------------------- JSON
@@ -459,6 +651,23 @@ def _extra_rows(extra):
     return "".join(rows)
 
 
+def _merged_section(merged):
+    """The table of the reports a merged report was made of."""
+    rows = "".join(
+        '<tr class="merged-report %s"><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%d</td>'
+        '<td>%s</td><td class="msg"><code>%s</code>%s</td></tr>'
+        % ("passed" if part["passed"] else "failed", _h(part["run_id"]), _h(part["started"]), _h(part["finished"]),
+           part["app_count"], _status_cell("passed" if part["passed"] else "failed"), _h(part["source"]),
+           "<br>%s" % _h(part["error"]) if part["error"] else "")
+        for part in merged["reports"])
+    if merged["missing_reports"]:
+        rows += ('<tr class="merged-report missing"><td colspan="6"><span class="status failed">\u2718 MISSING</span> '
+                 '%d of the %d expected reports</td></tr>' % (merged["missing_reports"], merged["expected_reports"]))
+    return ('<section>\n<h2>Merged from %d of %d reports</h2>\n<table class="merged"><thead><tr><th>Run ID</th>'
+            '<th>Started (UTC)</th><th>Finished (UTC)</th><th>Apps</th><th>Verdict</th><th>Report</th></tr></thead>'
+            '<tbody>%s</tbody></table>\n</section>\n' % (len(merged["reports"]), merged["expected_reports"], rows))
+
+
 def render_html(report):
     """One self-contained HTML page: inline CSS and SVG, no script, no external reference."""
     run = report["run"]
@@ -469,10 +678,13 @@ def render_html(report):
            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
            '<meta name="generator" content="%s">\n<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n'
            % (_h(report["generator"]), _h(run["title"]), _CSS)]
-    out.append('<header>\n<h1>%s</h1>\n<p class="subtitle">Disaster-recovery %s run, %s to %s (UTC)</p>\n'
-               '<span class="verdict %s" id="verdict">%s</span>\n'
-               % (_h(run["title"]), _h(run["runbook"]), _h(run["started"]), _h(run["finished"]), verdict,
-                  "PASSED" if run["passed"] else "FAILED"))
+    merged = report.get("merged")
+    subtitle = "Disaster-recovery %s run%s, %s to %s (UTC)%s" % (
+        run["runbook"], " %s" % run["run_id"] if run.get("run_id") and not merged else "", run["started"],
+        run["finished"], ", merged from %d of %d reports" % (len(merged["reports"]), merged["expected_reports"])
+        if merged else "")
+    out.append('<header>\n<h1>%s</h1>\n<p class="subtitle">%s</p>\n<span class="verdict %s" id="verdict">%s</span>\n'
+               % (_h(run["title"]), _h(subtitle), verdict, "PASSED" if run["passed"] else "FAILED"))
     cells = [("Runbook", run["runbook"]), ("Started (UTC)", run["started"]), ("Finished (UTC)", run["finished"]),
              ("Duration", runbook.format_duration(run["duration_seconds"])),
              ("Apps", "%d" % run["app_count"]), ("Passed", "%d" % passed_count),
@@ -480,8 +692,11 @@ def render_html(report):
     out.append('<dl class="summary">%s</dl>\n</header>\n'
                % "".join("<div><dt>%s</dt><dd>%s</dd></div>" % (_h(name), _h(value)) for name, value in cells))
     if run.get("error"):
-        out.append('<p class="missed" id="run-error"><strong>The run stopped before its end:</strong> %s</p>\n'
-                   % _h(run["error"]))
+        out.append('<p class="missed" id="run-error"><strong>%s</strong> %s</p>\n'
+                   % ("Not every run merged here reported in full:" if merged
+                      else "The run stopped before its end:", _h(run["error"])))
+    if merged:
+        out.append(_merged_section(merged))
     if run["targets_missed"]:
         out.append('<p class="missed"><strong>%d RTO/RPO target(s) missed.</strong></p>\n' % run["targets_missed"])
 
@@ -582,8 +797,9 @@ def render_junit(report):
                           failures=str(failures), errors=str(errors), skipped=str(skipped),
                           time="%.3f" % (run["duration_seconds"] or 0), timestamp=_x(run["started"]))
     properties = ET.SubElement(suite, "properties")
-    for name in ("runbook", "title", "started", "finished"):
-        ET.SubElement(properties, "property", name=name, value=_x(run[name]))
+    for name in ("runbook", "run_id", "title", "started", "finished"):
+        if run.get(name) is not None:
+            ET.SubElement(properties, "property", name=name, value=_x(run[name]))
     if run["runbook"] in CHECK_RUNBOOKS:
         _check_cases(suite, suite_name, report["apps"])
     for app in report["apps"] if run["runbook"] not in CHECK_RUNBOOKS else []:
@@ -660,3 +876,20 @@ def write_report(directory, contents, only=None):
         if only is None or kind in only:
             _write_atomically(paths[kind], contents[kind])
     return paths
+
+
+def publish_report(report, directory, timestamped=True, check_mode=False):
+    """Render report into directory (claimed first when timestamped) and write the files that change; nothing is
+    created or written in check_mode. Returns ({directory, run_id, json, html, junit, passed, failed_apps}, changed);
+    OSError or ReportError when the directory cannot be made or written."""
+    contents = render_all(report)
+    if timestamped:
+        directory = claim_report_directory(directory, report, create=not check_mode)
+    changes = planned_changes(directory, contents)
+    paths = dict((kind, os.path.join(directory, name)) for kind, name in FILE_NAMES.items())
+    if changes and not check_mode:
+        paths = write_report(directory, contents, only=changes)
+    run = report["run"]
+    result = dict(directory=directory, run_id=run["run_id"], passed=run["passed"], failed_apps=list(run["failed_apps"]))
+    result.update(paths)
+    return result, bool(changes)

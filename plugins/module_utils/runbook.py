@@ -22,6 +22,7 @@ removed only when its removal step passed, an app as done only when its wave end
 
 import datetime
 import os
+import re
 
 STOPPED_STEP = "run stopped"
 NO_MESSAGE = "failed (no message)"
@@ -1253,6 +1254,10 @@ def verdict_message(runbook, report, run_error=None, clones=None, copy_error=Non
 # hands it to the next nodes of a workflow), and the copy of its report in a directory the user names.
 
 STATS_KEY = "kubedr_astra_%s"
+# The same stats under a key of the run's own (a run with a run ID, such as an AWX job): AWX hands a later workflow node
+# the artifacts of every job before it merged key by key, the last finished job's winning (WorkflowJob.
+# get_effective_artifacts in awx/main/models/workflow.py), so the slices of a sliced job keep theirs apart only so.
+STATS_RUN_KEY = "kubedr_astra_%s_run_%s"
 STATS_APP_FIELDS = ("name", "cluster", "destination_cluster", "wave", "status", "rto_seconds", "rto_target_seconds",
                     "rpo_seconds", "rpo_target_seconds", "message")
 REPORT_FILES = ("json", "html", "junit")
@@ -1285,7 +1290,7 @@ def report_copy(report, copy_dir, copy_result=None, check_mode=False):
 
 def run_stats(record, runbook, report, check_mode=False, run_error=None, copy_dir=None, copy_result=None,
               clones=None):
-    """What a run publishes with set_stats: {runbook, verdict, check_mode, failed_apps, run_error, apps, report,
+    """What a run publishes with set_stats: {runbook, run_id, verdict, check_mode, failed_apps, run_error, apps, report,
     report_copy, report_copy_error} (and for a drill, clones).
 
     record: the run record; report: dr_report's result (its verdict and paths); apps: each app's verdict with its RTO
@@ -1301,6 +1306,7 @@ def run_stats(record, runbook, report, check_mode=False, run_error=None, copy_di
             for app in report_apps(record, targets=not check_mode)]
     stats = {
         "runbook": runbook,
+        "run_id": report.get("run_id") or None,
         "verdict": "passed" if report.get("passed") and not copy_error else "failed",
         "check_mode": bool(check_mode),
         "failed_apps": list(report.get("failed_apps") or []),
@@ -1315,9 +1321,46 @@ def run_stats(record, runbook, report, check_mode=False, run_error=None, copy_di
     return stats
 
 
+def stats_run_key(runbook, run_id):
+    """kubedr_astra_<runbook>_run_<run_id>, every character of the run ID that cannot be in a variable name a '_'."""
+    return STATS_RUN_KEY % (runbook, re.sub(r"[^A-Za-z0-9_]", "_", str(run_id)))
+
+
 def stats_data(stats):
     """The data of the set_stats task: the run's stats under one key per runbook (kubedr_astra_<runbook>), so that
-    the runbooks of one job or workflow do not overwrite each other's."""
+    the runbooks of one job or workflow do not overwrite each other's; with a run ID also under
+    kubedr_astra_<runbook>_run_<run ID>, so that runs of one runbook in one workflow (the slices of an AWX sliced job)
+    do not either."""
     if not isinstance(stats, dict) or stats.get("runbook") not in RUNBOOKS:
         raise RunbookError("stats_data: expected what run_stats returns, got %r" % (stats,))
-    return {STATS_KEY % stats["runbook"]: stats}
+    data = {STATS_KEY % stats["runbook"]: stats}
+    if stats.get("run_id"):
+        data[stats_run_key(stats["runbook"], stats["run_id"])] = stats
+    return data
+
+
+def published_reports(stats_list, runbook):
+    """The report files to merge from the stats runs of runbook published (run_stats), and the runs left out:
+    {reports: [path of report.json], left_out: ["<run id>: why"]}, in run ID order.
+
+    A run's report is its copy (report_copy) when it made one - in AWX the only one another job can read - else the
+    report it wrote when no copy was asked for. A run whose copy failed, or that ran in check mode (no report), is left
+    out, and so missing from the merge (dr_report_merge's expected_reports).
+    """
+    if not isinstance(stats_list, (list, tuple)):
+        raise RunbookError("published_reports: expected a list of what run_stats returns, got %r" % (stats_list,))
+    reports, left_out = [], []
+    for stats in sorted(stats_list, key=lambda item: str(item.get("run_id") if isinstance(item, dict) else "")):
+        if not isinstance(stats, dict) or stats.get("runbook") not in RUNBOOKS:
+            raise RunbookError("published_reports: expected what run_stats returns, got %r" % (stats,))
+        if stats["runbook"] != runbook:
+            raise RunbookError("published_reports: run %s is a %s run, not a %s run"
+                               % (stats.get("run_id"), stats["runbook"], runbook))
+        label = stats.get("run_id") or "a run without a run ID"
+        if stats.get("check_mode") or not stats.get("report"):
+            left_out.append("%s: ran in check mode and wrote no report" % label)
+        elif stats.get("report_copy_error"):
+            left_out.append("%s: %s" % (label, stats["report_copy_error"]))
+        else:
+            reports.append((stats.get("report_copy") or stats["report"])["json"])
+    return {"reports": reports, "left_out": left_out}

@@ -58,11 +58,22 @@ options:
     required: true
   timestamped:
     description:
-      - If V(true), the report goes into C(<path>/<runbook>-<YYYYmmddTHHMMSSZ>), named after O(started) in UTC,
-        so every run keeps its own directory.
+      - If V(true), the report goes into C(<path>/<runbook>-<YYYYmmddTHHMMSSZ>), named after O(started) in UTC
+        (C(<path>/<runbook>-<YYYYmmddTHHMMSSZ>-<run_id>) with O(run_id)), so every run keeps its own directory.
+        When that directory already holds the report of another run, C(-2), C(-3) ... is appended; the directory is
+        created exclusively, so two runs started in the same second never write into one directory. A directory that
+        holds this run's report (same runbook, O(started), O(run_id) and apps) is written again.
       - If V(false), the files go straight into O(path).
     type: bool
     default: true
+  run_id:
+    description:
+      - What tells this run apart from other runs of the runbook that may start in the same second, such as the AWX job
+        (C(awx-job-4711)) or the slice; it ends the report directory's name and is in the report.
+      - Up to 64 letters, digits, C(.), C(_) and C(-), starting with a letter or digit.
+      - Runs that copy their report directories into one directory (C(<runbook>_report_copy_dir)) from report paths
+        of their own (as AWX jobs do) need run IDs of their own; the runbooks set C(awx-job-<awx_job_id>) in AWX.
+    type: str
   apps:
     description:
       - One entry per app the run handled, in the order to show them. Each entry is a dict with these keys
@@ -182,6 +193,10 @@ report:
       description: The report directory.
       type: str
       sample: /var/tmp/kubedr-reports/drill-20250131T093000Z
+    run_id:
+      description: The O(run_id) of the run, or null.
+      type: str
+      sample: awx-job-4711
     json:
       description: The path of C(report.json).
       type: str
@@ -205,19 +220,14 @@ report:
       sample: [shop]
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.kubedr.astra.plugins.module_utils.dr_report import (
-    FILE_NAMES,
     RUNBOOKS,
     ReportError,
     build_report,
-    planned_changes,
-    render_all,
+    publish_report,
     report_directory,
-    write_report,
 )
 
 
@@ -234,6 +244,7 @@ def argument_spec():
         apps=dict(type="list", elements="dict", default=[]),
         extra=dict(type="dict"),
         run_error=dict(type="str"),
+        run_id=dict(type="str"),
     )
 
 
@@ -241,21 +252,17 @@ def run(module):
     params = module.params
     try:
         report = build_report(params["runbook"], params["started"], params["finished"], params["apps"],
-                              title=params["title"], extra=params["extra"], run_error=params["run_error"] or None)
-        directory = report_directory(params["path"], params["runbook"], params["started"], params["timestamped"])
+                              title=params["title"], extra=params["extra"], run_error=params["run_error"] or None,
+                              run_id=params["run_id"])
+        directory = report_directory(params["path"], params["runbook"], params["started"], params["timestamped"],
+                                     run_id=params["run_id"])
     except ReportError as exc:
         module.fail_json(msg=str(exc))
-    contents = render_all(report)
-    changes = planned_changes(directory, contents)
-    paths = {kind: os.path.join(directory, name) for kind, name in FILE_NAMES.items()}
-    if changes and not module.check_mode:
-        try:
-            paths = write_report(directory, contents, only=changes)
-        except OSError as exc:
-            module.fail_json(msg="writing the report into %s failed: %s" % (directory, exc))
-    result = dict(directory=directory, passed=report["run"]["passed"], failed_apps=report["run"]["failed_apps"])
-    result.update(paths)
-    module.exit_json(changed=bool(changes), report=result)
+    try:
+        result, changed = publish_report(report, directory, params["timestamped"], check_mode=module.check_mode)
+    except (OSError, ReportError) as exc:
+        module.fail_json(msg="writing the report into %s failed: %s" % (directory, exc))
+    module.exit_json(changed=changed, report=result)
 
 
 def main():

@@ -67,20 +67,31 @@ def private_data_dir(path, sim, ca_cert, extravars, project):
     return envvars, files
 
 
-def run_job(path, playbook, extra_env=None):
-    """ansible-runner run, in an environment with no ASTRA_* variable: the credential comes from env/envvars only."""
+def job_command(path, playbook, extra_env=None):
+    """The ansible-runner command of a job and its environment, with no ASTRA_* variable: the credential comes from
+    env/envvars only."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("ASTRA_", "ANSIBLE_", "SSL_CERT_", "REQUESTS_CA_BUNDLE"))}
     env.update({"ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS_PATH), "ANSIBLE_NOCOLOR": "1",
                 "ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
                 "PATH": str(BIN) + os.pathsep + env.get("PATH", "")})
     env.update(extra_env or {})
-    completed = subprocess.run([str(BIN / "ansible-runner"), "run", str(path), "-p", playbook, "--ident", "job"],
-                               env=env, capture_output=True, text=True, timeout=600, check=False)
+    return [str(BIN / "ansible-runner"), "run", str(path), "-p", playbook, "--ident", "job"], env
+
+
+def job_outcome(path):
+    """The job's artifacts directory and its job events, in order."""
     artifacts = path / "artifacts" / "job"
     events = [json.loads(event.read_text()) for event in sorted((artifacts / "job_events").glob("*.json"),
                                                                 key=lambda event: int(event.name.split("-", 1)[0]))]
-    return completed, artifacts, events
+    return artifacts, events
+
+
+def run_job(path, playbook, extra_env=None):
+    """ansible-runner run of the job in path; returns (the completed process, its artifacts directory, its events)."""
+    command, env = job_command(path, playbook, extra_env)
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    return (completed,) + job_outcome(path)
 
 
 def task_results(events, status="runner_on_ok"):

@@ -24,6 +24,7 @@ FORCED = {
     "failback.yml": {},
     "drill_from_inventory.yml": {},  # no astra inventory source: no app is selected; scanned all the same
     "posture.yml": {},         # nothing is managed: every entry is out of policy
+    "merge_reports.yml": {},   # no merge_expected_reports: refused before any report is read (it sends no request)
 }
 
 

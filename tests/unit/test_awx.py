@@ -42,9 +42,15 @@ def role_options(role, entry="main"):
     return specs[entry]["options"]
 
 
+def named(tasks, module, name):
+    """The task of module whose name option is name (a kubedr_awx_names entry)."""
+    (task,) = [task for task in tasks[module] if task[module]["name"] == name]
+    return task[module]
+
+
 def test_every_runbook_has_a_job_template_with_its_playbook_and_a_survey(configure):
     play, tasks = configure
-    (job_templates,) = tasks["awx.awx.job_template"]
+    (job_templates,) = [task for task in tasks["awx.awx.job_template"] if "loop" in task]
     assert job_templates["loop"] == "{{ kubedr_awx_job_templates }}"
     assert job_templates["awx.awx.job_template"]["survey_enabled"] is True
     assert job_templates["awx.awx.job_template"]["credentials"] == ["{{ kubedr_awx_names.credential }}"]
@@ -89,8 +95,8 @@ def test_the_failover_survey_asks_the_mode_and_the_unplanned_confirmation(config
 
 def test_the_workflow_runs_protect_replicate_drill_then_an_approval_before_the_failover(configure):
     play, tasks = configure
-    (workflow,) = tasks["awx.awx.workflow_job_template"]
-    nodes = dict((node["identifier"], node) for node in workflow["awx.awx.workflow_job_template"]["workflow_nodes"])
+    workflow = named(tasks, "awx.awx.workflow_job_template", "{{ kubedr_awx_names.workflow }}")
+    nodes = dict((node["identifier"], node) for node in workflow["workflow_nodes"])
     successors = dict((name, [child["identifier"] for child in node.get("related", {}).get("success_nodes", [])])
                       for name, node in nodes.items())
     assert all(not set(node.get("related", {})) - {"success_nodes"} for node in nodes.values())
@@ -108,7 +114,7 @@ def test_the_workflow_runs_protect_replicate_drill_then_an_approval_before_the_f
     assert [name for name, children in successors.items() if "failover" in children] == ["approve failover"]
     assert nodes["failover"]["unified_job_template"]["name"] == "kubedr.astra failover"
     assert int(play["vars"]["kubedr_awx_approval_timeout"]) > 0
-    survey = workflow["awx.awx.workflow_job_template"]["survey_spec"]["spec"]
+    survey = workflow["survey_spec"]["spec"]
     assert [question["variable"] for question in survey] == ["vars_file", "failover_mode", "failover_confirm_unplanned"]
 
 
@@ -169,3 +175,42 @@ def test_the_drill_cleanup_dependencies_are_optional_requirements_not_collection
         text = readme.read_text()
         for needed in ("kubernetes.core", "`kubernetes`", "named like the"):
             assert needed in text, "%s does not name %s" % (readme, needed)
+
+
+def test_a_large_estate_is_drilled_in_slices_of_the_estate_inventory_then_merged(configure):
+    play, tasks = configure
+    names, settings = play["vars"]["kubedr_awx_names"], play["vars"]
+    source = named(tasks, "awx.awx.inventory_source", "{{ kubedr_awx_names.estate_source }}")
+    # the estate inventory is synced from the project's kubedr.astra.astra source with the Astra Control credential
+    assert (source["source"], source["source_path"], source["credential"]) == (
+        "scm", "{{ kubedr_awx_estate_source_path }}", "{{ kubedr_awx_names.credential }}")
+    assert settings["kubedr_awx_estate_source_path"].endswith("astra.yml")
+    assert yaml.safe_load((AWX / "estate.astra.yml").read_text())["plugin"] == "kubedr.astra.astra"
+    # the sliced drill: the inventory plugin's hosts, in kubedr_awx_drill_slices jobs, each copying its report
+    sliced = named(tasks, "awx.awx.job_template", "{{ kubedr_awx_names.sliced_drill }}")
+    assert int(settings["kubedr_awx_drill_slices"]) >= 2
+    assert (sliced["job_slice_count"], sliced["inventory"], sliced["playbook"]) == (
+        "{{ kubedr_awx_drill_slices }}", "{{ kubedr_awx_names.estate_inventory }}", "playbooks/drill_from_inventory.yml")
+    assert (ROOT / sliced["playbook"]).is_file() and "limit" not in sliced
+    assert sliced["extra_vars"]["drill_report_copy_dir"] == "{{ kubedr_awx_evidence_dir }}"
+    questions = [question["variable"] for question in sliced["survey_spec"]["spec"]]
+    assert questions == ["vars_file", "drill_hosts"]
+    assert "drill_hosts | default('astra_apps')" in (ROOT / "playbooks" / "drill_from_inventory.yml").read_text()
+    # the merge reads the reports of that many slices where they copied them
+    merge = named(tasks, "awx.awx.job_template", "{{ kubedr_awx_names.merge_drill_reports }}")
+    assert merge["playbook"] == "playbooks/merge_reports.yml" and (ROOT / merge["playbook"]).is_file()
+    assert merge["extra_vars"] == {"merge_runbook": "drill", "merge_expected_reports": "{{ kubedr_awx_drill_slices }}",
+                                   "merge_report_path": "{{ kubedr_awx_evidence_dir }}"}
+    # sync -> sliced drill -> merge, the merge always (a failed slice is merged, and fails the merged report)
+    workflow = named(tasks, "awx.awx.workflow_job_template", "{{ kubedr_awx_names.sliced_workflow }}")
+    nodes = dict((node["identifier"], node) for node in workflow["workflow_nodes"])
+    edges = sorted((name, kind, child["identifier"]) for name, node in nodes.items()
+                   for kind, children in node.get("related", {}).items() for child in children)
+    assert edges == [("sliced drill", "always_nodes", "merge reports"), ("sync estate", "success_nodes", "sliced drill")]
+    templates = dict((name, (node["unified_job_template"]["type"], node["unified_job_template"]["name"]))
+                     for name, node in nodes.items())
+    assert templates == {"sync estate": ("inventory_source", "{{ kubedr_awx_names.estate_source }}"),
+                         "sliced drill": ("job_template", "{{ kubedr_awx_names.sliced_drill }}"),
+                         "merge reports": ("job_template", "{{ kubedr_awx_names.merge_drill_reports }}")}
+    assert set(nodes["sliced drill"]["extra_data"]) <= set(questions)
+    assert len(set(names.values())) == len(names)

@@ -78,7 +78,7 @@ def test_every_role_has_its_readme_report_and_progress_options(role):
     jobs = () if role == "posture" else ("wait_timeout", "poll_interval", "progress_interval")
     # Only the posture runbook judges the estate as a whole (what no entry covers): no subset of its apps.
     subset = () if role == "posture" else ("only_apps",)
-    for suffix in ("apps",) + jobs + ("report_path", "report_title", "report_copy_dir") + subset:
+    for suffix in ("apps",) + jobs + ("report_path", "report_title", "report_copy_dir", "report_run_id") + subset:
         assert "%s_%s" % (role, suffix) in options
     # What every run publishes with set_stats is said in its spec.
     assert any("kubedr_astra_%s" % role in line for line in spec(role)["description"])

@@ -53,7 +53,7 @@ def test_json_run_summary(report):
     data = json.loads(dr_report.render_json(report))
     assert data["schema_version"] == 1 and data["generator"] == "kubedr.astra.dr_report"
     assert data["run"] == {
-        "runbook": "drill", "title": "Quarterly drill", "started": STARTED, "finished": FINISHED,
+        "runbook": "drill", "run_id": None, "title": "Quarterly drill", "started": STARTED, "finished": FINISHED,
         "duration_seconds": 672.0, "passed": False, "error": None, "app_count": 3, "failed_count": 1, "skipped_count": 1,
         "targets_missed": 1, "failed_apps": ["shop"],
     }

@@ -15,6 +15,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     normalise_apps,
     preflight_failure,
     preflight_findings,
+    published_reports,
     read_clusters,
     record_step,
     report_copy,
@@ -146,7 +147,7 @@ def drill_record(clone_status="passed", rto=65.5, rpo=1800.0):
 def test_the_stats_of_a_passed_run_carry_the_verdict_rto_rpo_and_report_paths():
     stats = run_stats(drill_record(), "drill", REPORT, clones={"removed": [], "kept": [], "left": []})
     assert stats == {
-        "runbook": "drill", "verdict": "passed", "check_mode": False, "failed_apps": [], "run_error": None,
+        "runbook": "drill", "run_id": None, "verdict": "passed", "check_mode": False, "failed_apps": [], "run_error": None,
         "apps": [
             {"name": "postgres", "cluster": "prod-east", "destination_cluster": "dr-west", "wave": 1,
              "status": "passed", "rto_seconds": 65.5, "rto_target_seconds": 300, "rpo_seconds": 1800.0,
@@ -158,6 +159,16 @@ def test_the_stats_of_a_passed_run_carry_the_verdict_rto_rpo_and_report_paths():
                    "junit": REPORT["junit"]},
         "report_copy": None, "report_copy_error": None, "clones": "none created"}
     assert stats_data(stats) == {"kubedr_astra_drill": stats}
+
+
+def test_a_run_with_a_run_id_also_publishes_its_stats_under_a_key_of_its_own():
+    # AWX merges the artifacts of a workflow node's parents key by key (WorkflowJob.get_effective_artifacts): the two
+    # slices of a sliced drill both publish kubedr_astra_drill, and only their own keys keep both.
+    stats = run_stats(drill_record(), "drill", dict(REPORT, run_id="awx-job-4711"))
+    assert stats["run_id"] == "awx-job-4711"
+    assert stats_data(stats) == {"kubedr_astra_drill": stats, "kubedr_astra_drill_run_awx_job_4711": stats}
+    odd = run_stats(drill_record(), "protect", dict(REPORT, run_id="cluster.prod-01"))
+    assert sorted(stats_data(odd)) == ["kubedr_astra_protect", "kubedr_astra_protect_run_cluster_prod_01"]
 
 
 def test_the_stats_of_a_failed_run_say_failed_and_why():
@@ -211,3 +222,42 @@ def test_stats_need_a_runbook_and_stats():
         run_stats({}, "restore", REPORT)
     with pytest.raises(RunbookError, match="stats_data: expected what run_stats returns"):
         stats_data({"verdict": "passed"})
+
+
+def slice_stats(run_id, copy_dir="/mnt/evidence", copy_result=None, check_mode=False):
+    directory = "/runner/project/reports/drill-20250131T093000Z-%s" % run_id
+    report = dict(REPORT, run_id=run_id, directory=directory, json=directory + "/report.json",
+                  html=directory + "/report.html", junit=directory + "/junit.xml")
+    return run_stats(drill_record(), "drill", report, copy_dir=copy_dir, check_mode=check_mode,
+                     copy_result={"changed": True} if copy_result is None else copy_result)
+
+
+def test_the_reports_to_merge_are_the_copies_the_runs_made():
+    published = published_reports([slice_stats("awx-job-102"), slice_stats("awx-job-101")], "drill")
+    assert published == {
+        "reports": ["/mnt/evidence/drill-20250131T093000Z-awx-job-101/report.json",
+                    "/mnt/evidence/drill-20250131T093000Z-awx-job-102/report.json"],
+        "left_out": []}
+    # no copy asked for: the report where the run wrote it (a run on this machine)
+    assert published_reports([slice_stats("local-1", copy_dir="")], "drill")["reports"] == [
+        "/runner/project/reports/drill-20250131T093000Z-local-1/report.json"]
+
+
+def test_a_run_whose_report_was_not_kept_is_left_out_saying_why():
+    published = published_reports([
+        slice_stats("awx-job-101"),
+        slice_stats("awx-job-102", copy_result={"failed": True, "msg": "Destination /mnt/evidence not writable"}),
+        slice_stats("awx-job-103", check_mode=True)], "drill")
+    assert published == {
+        "reports": ["/mnt/evidence/drill-20250131T093000Z-awx-job-101/report.json"],
+        "left_out": ["awx-job-102: The report could not be copied to /mnt/evidence: Destination /mnt/evidence not "
+                     "writable", "awx-job-103: ran in check mode and wrote no report"]}
+
+
+def test_published_reports_need_the_stats_of_runs_of_the_runbook():
+    with pytest.raises(RunbookError, match="published_reports: run awx-job-101 is a drill run, not a protect run"):
+        published_reports([slice_stats("awx-job-101")], "protect")
+    with pytest.raises(RunbookError, match="published_reports: expected what run_stats returns"):
+        published_reports([{"verdict": "passed"}], "drill")
+    with pytest.raises(RunbookError, match="published_reports: expected a list"):
+        published_reports({"runbook": "drill"}, "drill")

@@ -82,6 +82,7 @@ def test_writes_the_three_files_into_a_timestamped_directory(run, tmp_path):
     directory = str(tmp_path / "drill-20250131T093000Z")
     assert result["report"] == {
         "directory": directory,
+        "run_id": None,
         "json": os.path.join(directory, "report.json"),
         "html": os.path.join(directory, "report.html"),
         "junit": os.path.join(directory, "junit.xml"),
@@ -157,3 +158,45 @@ def test_write_errors_are_reported(run, tmp_path):
     blocker.write_text("not a directory")
     result, failed = run(args(blocker))
     assert failed and result["msg"].startswith("writing the report into %s" % os.path.join(str(blocker), "drill-"))
+
+
+def test_a_run_id_ends_the_directory_name_and_is_in_the_report(run, tmp_path):
+    result, failed = run(args(tmp_path, run_id="awx-job-4711"))
+    assert not failed and result["report"]["run_id"] == "awx-job-4711"
+    assert result["report"]["directory"] == str(tmp_path / "drill-20250131T093000Z-awx-job-4711")
+    data = json.loads((tmp_path / "drill-20250131T093000Z-awx-job-4711" / "report.json").read_text())
+    assert data["run"]["run_id"] == "awx-job-4711"
+
+
+def test_a_rerun_of_the_same_run_writes_into_its_directory_and_changes_nothing(run, tmp_path):
+    first, _failed = run(args(tmp_path))
+    again, _failed = run(args(tmp_path))
+    assert again["report"]["directory"] == first["report"]["directory"] == str(tmp_path / "drill-20250131T093000Z")
+    assert (first["changed"], again["changed"]) == (True, False)
+    assert sorted(os.listdir(tmp_path)) == ["drill-20250131T093000Z"]
+
+
+def test_runs_started_in_the_same_second_never_share_a_directory(run, tmp_path):
+    # Two runs of the drill whose start is the same second (two slices of an AWX job launched together), with no run
+    # ID or one run ID: each gets its own directory, and neither report is overwritten.
+    first, _failed = run(args(tmp_path, started="2025-01-31T09:30:00.120Z"))
+    second, _failed = run(args(tmp_path, started="2025-01-31T09:30:00.480Z",
+                               apps=[{"name": "jenkins", "status": "passed"}]))
+    predicted, _failed = run(args(tmp_path, started="2025-01-31T09:30:00.900Z"), check=True)
+    assert first["report"]["directory"] == str(tmp_path / "drill-20250131T093000Z")
+    assert second["report"]["directory"] == str(tmp_path / "drill-20250131T093000Z-2")
+    assert predicted["report"]["directory"] == str(tmp_path / "drill-20250131T093000Z-3")
+    assert sorted(os.listdir(tmp_path)) == ["drill-20250131T093000Z", "drill-20250131T093000Z-2"]
+    names = [[app["name"] for app in json.loads((tmp_path / name / "report.json").read_text())["apps"]]
+             for name in ("drill-20250131T093000Z", "drill-20250131T093000Z-2")]
+    assert names == [["wordpress", "shop"], ["jenkins"]]
+    # the first run again: its own directory, unchanged
+    again, _failed = run(args(tmp_path, started="2025-01-31T09:30:00.120Z"))
+    assert (again["report"]["directory"], again["changed"]) == (first["report"]["directory"], False)
+
+
+@pytest.mark.parametrize("run_id", ["slice 1", "../up", "-x", "a" * 65])
+def test_a_run_id_that_cannot_name_a_directory_is_refused(run, tmp_path, run_id):
+    result, failed = run(args(tmp_path, run_id=run_id))
+    assert failed and result["msg"].startswith("run_id: %r is not a run ID: up to 64 letters, digits" % run_id)
+    assert os.listdir(tmp_path) == []
