@@ -9,7 +9,7 @@ out) on a loaded 2-core machine (`--durations` of `make test`); anything not lis
 
 COSTS = {
     "test_runbook_playbooks.py::test_drill_measures_every_app_and_touches_nothing_in_production": 150,
-    "test_awx_slices.py::test_two_slices_at_once_cover_the_estate_once_and_their_reports_merge_into_one": 90,
+    "test_awx_slices.py::test_two_slices_at_once_cover_the_estate_once_and_their_reports_merge_into_one": 60,
     "test_runbook_playbooks.py::test_full_failover_and_failback_of_the_demo_apps_through_the_playbooks": 130,
     "test_molecule.py::test_molecule_scenario": 110,
     "test_mirror_playbooks.py::test_failover_and_failback_of_postgres": 80,
