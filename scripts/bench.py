@@ -446,7 +446,7 @@ def main():
                     run = runbook_at_size(scale, workdir, runbook, count, waves, eligible)
                     print(json.dumps(run), flush=True)
                     results["runbooks"].append(run)
-        results["posture"] = posture_at_size(scale, workdir, sizes[-1])
+        results["posture"] = posture_at_size(scale, workdir, min(200, scale_apps) if not args.quick else sizes[-1])
     finally:
         scale.cleanup()
 
