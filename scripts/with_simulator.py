@@ -140,7 +140,7 @@ class Simulator:
             headers={"Authorization": "Bearer " + self.token}, verify=self.verify, timeout=10, **kwargs)
 
     def requests_log(self):
-        return self.control("GET", "requests")["items"]
+        return self.control("GET", "requests", timeout=60)["items"]
 
     def clear_requests_log(self):
         self.control("DELETE", "requests")

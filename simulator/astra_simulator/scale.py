@@ -11,7 +11,7 @@ before the server serves its first request):
 - every app is managed;
 - every app but each 10th (`app-010`, `app-020`...) has a completed snapshot and a completed backup (protected);
 - every app but each 5th (`app-005`, `app-010`...) is replicated to its cluster's DR peer: an established AppMirror
-  with a `kubedr-replication` schedule every 10 minutes, as astra_app_mirror makes it.
+  with a `kubedr-replication` schedule once a day (1440 minutes), as astra_app_mirror makes it.
 So a 250-app estate has 225 protected and 200 mirrored apps, and the unprotected ones show up in a posture run.
 """
 

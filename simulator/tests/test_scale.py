@@ -67,7 +67,7 @@ def test_the_estate_spreads_the_apps_over_the_cluster_pairs_some_protected_some_
     assert destination[mirrored[by_name["app-002"]["id"]]["destinationClusterID"]] == "dr-02"
     schedules = every_item(scale_sim, "k8s/v1/apps/%s/schedules" % by_name["app-001"]["id"])
     assert [(s["name"], s["replicate"], s["recurrenceRule"].split("\n")[1]) for s in schedules] == [
-        ("kubedr-replication", "true", "RRULE:FREQ=MINUTELY;INTERVAL=10")]
+        ("kubedr-replication", "true", "RRULE:FREQ=MINUTELY;INTERVAL=1440")]
 
 
 def test_the_page_size_pages_lists_without_limit_and_limit_still_wins(scale_sim):
