@@ -198,7 +198,7 @@ def no_change_tasks(app, cluster, destination, namespaces):
         "astra_app_clone": {"name": "%s-never" % app, "source_app": app, "source_cluster": cluster,
                             "destination_cluster": destination, "state": "absent"},
         "astra_app_mirror": {"source_app": app, "source_cluster": cluster, "destination_cluster": destination,
-                             "replication_interval": 10},
+                             "replication_interval": 1440},
         "astra_app_mirror_info": {"app": app, "cluster": cluster},
         "astra_cluster_info": {},
         "astra_bucket_info": {},
@@ -238,7 +238,7 @@ def seed_demo(sim, workdir):
         module_task("astra_app_backup", {"app": "postgres", "cluster": "prod-east", "name": "postgres-seed",
                                          "snapshot": "postgres-seed"}),
         module_task("astra_app_mirror", {"source_app": "postgres", "source_cluster": "prod-east",
-                                         "destination_cluster": "dr-west", "replication_interval": 10}),
+                                         "destination_cluster": "dr-west", "replication_interval": 1440}),
     ])
     must(run_playbook(sim, playbook)[2], "seeding the demo estate")
 
