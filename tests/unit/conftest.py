@@ -43,10 +43,7 @@ class AnsibleFailJson(Exception):
         self.result = result
 
 
-@pytest.fixture
-def run_module(monkeypatch):
-    """run_module(module, args, check=False, diff=False) -> (result dict, failed bool)."""
-
+def _module_runner(monkeypatch, connection):
     def exit_json(self, **kwargs):
         kwargs.setdefault("changed", False)
         raise AnsibleExitJson(kwargs)
@@ -59,7 +56,7 @@ def run_module(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
 
     def run(module, args, check=False, diff=False):
-        module_args = dict(CONNECTION)
+        module_args = dict(CONNECTION) if connection else {}
         module_args.update(args)
         if check:
             module_args["_ansible_check_mode"] = True
@@ -75,3 +72,15 @@ def run_module(monkeypatch):
         raise AssertionError("the module neither exited nor failed")
 
     return run
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    """run_module(module, args, check=False, diff=False) -> (result dict, failed bool), with the fake API's connection."""
+    return _module_runner(monkeypatch, connection=True)
+
+
+@pytest.fixture
+def run_offline_module(monkeypatch):
+    """The same for the modules that take no connection options (dr_report, dr_report_merge)."""
+    return _module_runner(monkeypatch, connection=False)

@@ -11,8 +11,6 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.kubedr.astra.plugins.modules import dr_report
 
@@ -20,38 +18,13 @@ STARTED = "2025-01-31T09:30:00Z"
 FINISHED = "2025-01-31T09:41:12Z"
 
 
-class _Exit(Exception):
-    def __init__(self, result, failed):
-        super().__init__(result)
-        self.result = result
-        self.failed = failed
-
-
 @pytest.fixture
-def run(monkeypatch):
-    """run(args, check=False) -> (result, failed); no connection options: dr_report takes none."""
-
-    def exit_json(self, **kwargs):
-        kwargs.setdefault("changed", False)
-        raise _Exit(kwargs, False)
-
-    def fail_json(self, **kwargs):
-        raise _Exit(kwargs, True)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
+def run(run_offline_module):
+    """run(args, check=False) -> (result, failed)."""
     def runner(args, check=False):
-        module_args = dict(args)
-        if check:
-            module_args["_ansible_check_mode"] = True
-        with patch_module_args(module_args):
-            try:
-                dr_report.main()
-            except _Exit as exc:
-                return exc.result, exc.failed
-        raise AssertionError("the module neither exited nor failed")
-
+        result, failed = run_offline_module(dr_report, args, check=check)
+        result.pop("failed", None)
+        return result, failed
     return runner
 
 
