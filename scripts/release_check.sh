@@ -38,14 +38,19 @@ export ANSIBLE_CONFIG="$work/ansible.cfg"
 # The tool venv: the lowest ansible-core with what the modules need (normal resolution), then galaxy-importer with only
 # the packages it imports when it runs neither ansible-lint nor flake8 (--no-deps: its own requirements pin attrs<24
 # and pull in a second ansible-lint; requirements-dev.txt has moved past both).
+# uv (make venv installs it into .venv) where it reaches the index, else pip.
+tools_install() {
+  if [ -x "$dev/uv" ] && "$dev/uv" pip install -q --python "$tools/bin/python" "$@"; then return 0; fi
+  "$tools/bin/pip" install --disable-pip-version-check -q "$@"
+}
 stamp="$tools/.installed-$(cat "$release/requirements-lowest.txt" "$release/requirements-importer.txt" | sha256sum | cut -c1-16)"
 if [ ! -e "$stamp" ]; then
   start=$SECONDS
   rm -rf "$tools"
   {
     "$dev/python" -m venv "$tools" &&
-      "$tools/bin/pip" install --disable-pip-version-check -q -r "$release/requirements-lowest.txt" &&
-      "$tools/bin/pip" install --disable-pip-version-check -q --no-deps -r "$release/requirements-importer.txt"
+      tools_install -r "$release/requirements-lowest.txt" &&
+      tools_install --no-deps -r "$release/requirements-importer.txt"
   } >"$work/tools.log" 2>&1 || { cat "$work/tools.log"; rm -rf "$tools"; fail "could not install the release tools"; }
   touch "$stamp"
   echo "release tools installed into .venv-release in $((SECONDS - start))s"
