@@ -44,6 +44,7 @@ BIN = Path(sys.executable).parent
 COLLECTIONS = ROOT / ".venv" / "collections"  # --collections replaces it (to measure another checkout the same way)
 BEGIN, END = "<!-- BENCH:BEGIN (scripts/bench.py writes this part) -->", "<!-- BENCH:END -->"
 LOOPED = 10
+DEFAULT_SIZES = (20, 50, 200)
 TIME_SCALE = 0.02
 # Steps of the runbooks' reports that are an Astra Control operation being waited on.
 OPERATION_STEPS = {"drill": ("clone", "remove clone"), "failover": ("failover", "ready")}
@@ -346,12 +347,22 @@ def machine():
             "ansible_core": core.splitlines()[0] if core else "?", "date": datetime.now(timezone.utc).strftime("%Y-%m-%d")}
 
 
+def run_kind(results):
+    """How the bench was run, as the header says: quick, full, or the sizes it was limited to."""
+    if results["quick"]:
+        return "quick"
+    sizes = results.get("sizes")
+    if sizes and sizes != list(DEFAULT_SIZES):
+        return "--sizes %s, %d repeats" % (",".join(str(size) for size in sizes), results["task_costs"]["repeat"])
+    return "full"
+
+
 def render(results):
     out = []
     m = results["machine"]
     out.append("Measured on %s: %d cores (%s), Python %s, %s; simulator time scale %s; `make bench` (%s)."
                % (m["date"], m["cores"], m["cpu"] or "unknown CPU", m["python"], m["ansible_core"], TIME_SCALE,
-                  "quick" if results["quick"] else "full"))
+                  run_kind(results)))
     costs = results["task_costs"]
     out += ["", "### A no-change task against `ansible.builtin.uri` (same GET)", "",
             "Median of %d runs of %d looped tasks minus an empty playbook (%.2f s)." % (
@@ -402,7 +413,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, two repeats: checks the script, not the figures")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--sizes", default="20,50,200", help="how many apps the drill and failover runs take")
+    parser.add_argument("--sizes", default=",".join(str(size) for size in DEFAULT_SIZES),
+                        help="how many apps the drill and failover runs take")
     parser.add_argument("--only-task-costs", action="store_true",
                         help="measure only part 1 and print it (with --collections: another checkout's, for a before/after)")
     parser.add_argument("--collections", help="the collections path holding the kubedr.astra to measure")
@@ -413,7 +425,7 @@ def main():
     sizes = (4, 8) if args.quick else tuple(int(size) for size in args.sizes.split(","))
     scale_apps = 12 if args.quick else max(250, max(sizes) * 5 // 4)
     workdir = tempfile.mkdtemp(prefix="kubedr-bench-")
-    results = {"machine": machine(), "quick": args.quick, "scale_apps": scale_apps, "runbooks": []}
+    results = {"machine": machine(), "quick": args.quick, "sizes": list(sizes), "scale_apps": scale_apps, "runbooks": []}
     if args.collections:
         global COLLECTIONS  # pylint: disable=global-statement
         COLLECTIONS = Path(args.collections).resolve()

@@ -54,3 +54,13 @@ def test_only_the_part_between_the_markers_is_rewritten(tmp_path):
     path.write_text("no markers")
     with pytest.raises(SystemExit, match="no .* section to replace"):
         bench.write_output(path, "x")
+
+
+@pytest.mark.parametrize("quick, sizes, expected", [
+    (True, [4, 8], "quick"),
+    (False, [20, 50, 200], "full"),
+    (False, [20, 50], "--sizes 20,50, 3 repeats"),
+])
+def test_the_header_says_how_the_bench_was_run(quick, sizes, expected):
+    results = {"quick": quick, "sizes": sizes, "task_costs": {"repeat": 3}}
+    assert bench.run_kind(results) == expected
