@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -180,3 +181,14 @@ def make_converge(sim, run_playbook, tmp_path):
 
 def _moment(text):
     return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+def wait_for_state(sim, path, state, timeout=60):
+    """GET path from the simulator's API until the resource is in state; fails at once when it ends failed instead."""
+    deadline = time.monotonic() + timeout
+    while True:
+        item = sim.api("GET", path).json()
+        if item.get("state") == state:
+            return item
+        assert time.monotonic() < deadline and item.get("state") != "failed", (path, item)
+        time.sleep(0.05)

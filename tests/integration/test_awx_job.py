@@ -11,27 +11,16 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from playbook_harness import BIN, COLLECTIONS_PATH, ROOT
+from playbook_harness import BIN, COLLECTIONS_PATH, ROOT, wait_for_state
 
 CREDENTIAL_TYPE = yaml.safe_load((ROOT / "docs" / "awx" / "credential-type.yml").read_text())
 SIMULATOR_CLEANUP = ROOT / "playbooks" / "tasks" / "simulator_delete_namespaces.yml"
 APP = {"type": "application/astra-app", "version": "2.2"}
-
-
-def wait_for(sim, path, value, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = sim.api("GET", path).json()
-        if item.get("state") == value:
-            return item
-        assert time.monotonic() < deadline, item
-        time.sleep(0.1)
 
 
 def postgres_with_a_backup(sim):
@@ -39,10 +28,10 @@ def postgres_with_a_backup(sim):
     clusters = {item["name"]: item["id"] for item in sim.api("GET", "topology/v1/clusters").json()["items"]}
     app = sim.api("POST", "k8s/v2/apps", json=dict(APP, name="postgres", clusterID=clusters["prod-east"],
                                                    namespaceScopedResources=[{"namespace": "postgres"}])).json()
-    wait_for(sim, "k8s/v2/apps/%s" % app["id"], "ready")
+    wait_for_state(sim, "k8s/v2/apps/%s" % app["id"], "ready")
     backup = sim.api("POST", "k8s/v1/apps/%s/appBackups" % app["id"],
                      json={"type": "application/astra-appBackup", "version": "1.1", "name": "nightly"}).json()
-    wait_for(sim, "k8s/v1/apps/%s/appBackups/%s" % (app["id"], backup["id"]), "completed")
+    wait_for_state(sim, "k8s/v1/apps/%s/appBackups/%s" % (app["id"], backup["id"]), "completed")
 
 
 def private_data_dir(path, sim, ca_cert, extravars, project):

@@ -6,22 +6,11 @@ does not answer) without the token; then one drill limited to a group touches on
 """
 import json
 import subprocess
-import time
 
-from playbook_harness import BIN, ROOT, mutating_requests, playbook_env
+from playbook_harness import BIN, ROOT, mutating_requests, playbook_env, wait_for_state
 from with_simulator import free_port
 
 APP = {"type": "application/astra-app", "version": "2.2"}
-
-
-def wait_for(sim, path, field, value, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = sim.api("GET", path).json()
-        if item.get(field) == value:
-            return item
-        assert time.monotonic() < deadline, item
-        time.sleep(0.1)
 
 
 def cluster_ids(sim):
@@ -33,13 +22,13 @@ def manage(sim, name, cluster_id, namespaces, labels):
                 namespaceScopedResources=[{"namespace": namespace, "labelSelectors": []} for namespace in namespaces],
                 metadata={"labels": [{"name": key, "value": value} for key, value in labels.items()]})
     app = sim.api("POST", "k8s/v2/apps", json=body).json()
-    return wait_for(sim, "k8s/v2/apps/%s" % app["id"], "state", "ready")
+    return wait_for_state(sim, "k8s/v2/apps/%s" % app["id"], "ready")
 
 
 def backup(sim, app, name):
     created = sim.api("POST", "k8s/v1/apps/%s/appBackups" % app["id"],
                       json={"type": "application/astra-appBackup", "version": "1.1", "name": name}).json()
-    return wait_for(sim, "k8s/v1/apps/%s/appBackups/%s" % (app["id"], created["id"]), "state", "completed")
+    return wait_for_state(sim, "k8s/v1/apps/%s/appBackups/%s" % (app["id"], created["id"]), "completed")
 
 
 def build_estate(sim):
@@ -55,7 +44,7 @@ def build_estate(sim):
     mirror = sim.api("POST", "k8s/v1/appMirrors", json={
         "type": "application/astra-appMirror", "version": "1.1", "sourceAppID": wordpress["id"],
         "destinationClusterID": clusters["dr-west"], "stateDesired": "established"}).json()
-    wait_for(sim, "k8s/v1/appMirrors/%s" % mirror["id"], "state", "established")
+    wait_for_state(sim, "k8s/v1/appMirrors/%s" % mirror["id"], "established")
     return clusters, postgres, wordpress
 
 

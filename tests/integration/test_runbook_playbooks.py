@@ -8,10 +8,9 @@ changes nothing that outlasts it, here.
 import datetime
 import json
 import re
-import time
 from pathlib import Path
 
-from playbook_harness import ROOT, mutating_requests, results_callback_env
+from playbook_harness import ROOT, mutating_requests, results_callback_env, wait_for_state
 
 PLAYBOOKS = ROOT / "playbooks"
 DEMO_APPS = ["postgres", "wordpress", "jenkins", "shop"]
@@ -59,16 +58,6 @@ def mirrors_of(sim):
 
 def cluster_name(sim, cluster_id):
     return sim.api("GET", "topology/v1/clusters/%s" % cluster_id).json()["name"]
-
-
-def wait_for_state(sim, path, state, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = sim.api("GET", path).json()
-        if item.get("state") == state:
-            return item
-        assert time.monotonic() < deadline and item.get("state") != "failed", (path, item)
-        time.sleep(0.05)
 
 
 def manage_and_back_up(sim):
