@@ -10,7 +10,7 @@ Everything runs through ansible-playbook against the local simulator (HTTPS, its
    module costs in a fresh interpreter.
 2. The requests of a no-change task of every module that talks to the API, on the demo estate and on a 250-app
    estate (the scale scenario), from the simulator's request log (astra_simulator_namespace talks to the simulator's
-   control API, which the log leaves out, and async_wait, check_task_files and dr_report send none).
+   control API, which the log leaves out, and async_wait, wave_step, step_arguments, check_task_files and dr_report send none).
 3. The drill and the unplanned failover of 20, 50 and 200 apps, in one wave and in five, on the scale scenario
    (250 apps over two cluster pairs): wall time; the time the run waited on Astra Control operations (the union of
    the intervals of the report's operation steps, which start at the request and end when the wait saw the end);
@@ -259,11 +259,10 @@ def estate_vars(path, runbook, apps, waves, report_path):
     content = {"dr_apps": entries, "dr_report_path": str(report_path)}
     if runbook == "drill":
         content.update({"drill_apps": entries, "drill_source": "backup", "drill_report_path": str(report_path),
-                        "drill_poll_interval": 0.5,
                         "drill_cleanup_tasks": str(ROOT / "playbooks" / "tasks" / "simulator_delete_namespaces.yml")})
     elif runbook == "failover":
         content.update({"failover_apps": entries, "failover_mode": "unplanned", "failover_confirm_unplanned": "all",
-                        "failover_report_path": str(report_path), "failover_poll_interval": 0.5})
+                        "failover_report_path": str(report_path)})
     else:
         content.update({"posture_apps": entries, "posture_bucket": "dr-bucket", "posture_report_path": str(report_path)})
     Path(path).write_text(json.dumps(content))

@@ -74,11 +74,11 @@ def test_defaults_are_the_documented_options(role):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_has_its_readme_report_and_progress_options(role):
     options = spec(role)["options"]
-    # The read-only posture runbook starts no jobs: nothing to wait for or to report progress on.
-    jobs = () if role == "posture" else ("wait_timeout", "poll_interval", "progress_interval")
+    # The read-only posture runbook runs no steps: nothing to wait for or to report progress on.
+    steps = () if role == "posture" else ("wait_timeout", "progress_interval")
     # Only the posture runbook judges the estate as a whole (what no entry covers): no subset of its apps.
     subset = () if role == "posture" else ("only_apps",)
-    for suffix in ("apps",) + jobs + ("report_path", "report_title", "report_copy_dir", "report_run_id") + subset:
+    for suffix in ("apps",) + steps + ("report_path", "report_title", "report_copy_dir", "report_run_id") + subset:
         assert "%s_%s" % (role, suffix) in options
     # What every run publishes with set_stats is said in its spec.
     assert any("kubedr_astra_%s" % role in line for line in spec(role)["description"])
@@ -86,3 +86,5 @@ def test_every_role_has_its_readme_report_and_progress_options(role):
     assert readme.startswith("# kubedr.astra.%s" % role)
     for name in options:
         assert "`%s`" % name in readme, "%s is not in the README of %s" % (name, role)
+    # The steps no longer poll async jobs, so the option that paced the polls is gone.
+    assert "%s_poll_interval" % role not in options
