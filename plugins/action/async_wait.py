@@ -28,15 +28,19 @@ display = Display()
 # (a 2 s poll added a second on average to every wait of every wave).
 LOCAL_POLL_INTERVAL = 0.1
 
-ARGUMENT_SPEC = dict(
-    jobs=dict(type="list", elements="dict", required=True),
+# The options of one runbook step's wait, shared with kubedr.astra.wave_step.
+STEP_OPTIONS = dict(
     step=dict(type="str", required=True),
     title=dict(type="str"),
     labels=dict(type="list", elements="str"),
     wait_timeout=dict(type="float", default=3600.0),
-    poll_interval=dict(type="float", default=2.0),
     progress_interval=dict(type="float", default=30.0),
     fail_on_job_failure=dict(type="bool", default=True),
+)
+ARGUMENT_SPEC = dict(
+    STEP_OPTIONS,
+    jobs=dict(type="list", elements="dict", required=True),
+    poll_interval=dict(type="float", default=2.0),
 )
 
 
@@ -70,6 +74,37 @@ def job_warnings(result):
     if isinstance(warnings, str):
         warnings = [warnings]
     return [str(warning) for warning in warnings if warning]
+
+
+def finish(step, final, job, label):
+    """A job's (or run's) final result with its label, loop item and report step, in the order the runbooks read."""
+    final["label"] = label
+    if "item" in job:
+        final["item"] = job["item"]
+    if "ansible_loop_var" in job:
+        final["ansible_loop_var"] = job["ansible_loop_var"]
+    final["report_step"] = report_step(step, final)
+    return final
+
+
+def summarize(result, results, started, title, fail_on_failure, noun):
+    """The task's result over every job's (async_wait) or run's (wave_step): changed, results, failures, warnings."""
+    failed = [entry for entry in results if entry.get("failed")]
+    # The jobs' own warnings would otherwise vanish: their results are read, not displayed.
+    warnings = ["%s: %s" % (entry["label"], warning) for entry in results for warning in job_warnings(entry)]
+    if warnings:
+        result["warnings"] = warnings
+    result.update(
+        changed=any(entry.get("changed") for entry in results),
+        results=results,
+        elapsed=round(time.monotonic() - started, 1),
+        failed_jobs=len(failed),
+    )
+    if failed and fail_on_failure:
+        result["failed"] = True
+        result["msg"] = "%d of %d %s of %s failed: %s" % (
+            len(failed), len(results), noun, title, "; ".join("%s: %s" % (entry["label"], entry.get("msg")) for entry in failed))
+    return result
 
 
 class ActionModule(ActionBase):
@@ -203,29 +238,8 @@ class ActionModule(ActionBase):
                     title, len(running), format_duration(now - started), ", ".join(label for _jid, label in running.values())))
             time.sleep(min(interval, max(args["wait_timeout"] - (now - started), 0.01)))
 
-        failed = [entry for entry in results if entry.get("failed")]
-        # The jobs' own warnings would otherwise vanish: async results are read from files, not displayed.
-        warnings = ["%s: %s" % (entry["label"], warning) for entry in results for warning in job_warnings(entry)]
-        if warnings:
-            result["warnings"] = warnings
-        result.update(
-            changed=any(entry.get("changed") for entry in results),
-            results=results,
-            elapsed=round(time.monotonic() - started, 1),
-            failed_jobs=len(failed),
-        )
-        if failed and args["fail_on_job_failure"]:
-            result["failed"] = True
-            result["msg"] = "%d of %d job(s) of %s failed: %s" % (
-                len(failed), len(results), title, "; ".join("%s: %s" % (entry["label"], entry.get("msg")) for entry in failed))
-        return result
+        return summarize(result, results, started, title, args["fail_on_job_failure"], "job(s)")
 
     @staticmethod
     def _finish(step, final, job, label):
-        final["label"] = label
-        if "item" in job:
-            final["item"] = job["item"]
-        if "ansible_loop_var" in job:
-            final["ansible_loop_var"] = job["ansible_loop_var"]
-        final["report_step"] = report_step(step, final)
-        return final
+        return finish(step, final, job, label)

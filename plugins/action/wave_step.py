@@ -27,7 +27,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.kubedr.astra.plugins.action.async_wait import job_label, job_warnings, report_step
+from ansible_collections.kubedr.astra.plugins.action.async_wait import STEP_OPTIONS, finish, job_label, summarize
 from ansible_collections.kubedr.astra.plugins.module_utils.runbook import format_duration
 
 display = Display()
@@ -35,13 +35,8 @@ display = Display()
 COLLECTION_PREFIX = "kubedr.astra."
 
 ARGUMENT_SPEC = dict(
+    STEP_OPTIONS,
     runs=dict(type="list", elements="dict", required=True),
-    step=dict(type="str", required=True),
-    title=dict(type="str"),
-    labels=dict(type="list", elements="str"),
-    wait_timeout=dict(type="float", default=3600.0),
-    progress_interval=dict(type="float", default=30.0),
-    fail_on_job_failure=dict(type="bool", default=True),
     max_parallel=dict(type="int", default=0),
 )
 
@@ -187,30 +182,10 @@ class ActionModule(ActionBase):
                 line += ": %s" % outcome.get("msg")
             display.display(line)
 
-        failed = [entry for entry in results if entry.get("failed")]
-        warnings = ["%s: %s" % (entry["label"], warning) for entry in results for warning in job_warnings(entry)]
-        if warnings:
-            result["warnings"] = warnings
-        result.update(
-            changed=any(entry.get("changed") for entry in results),
-            results=results,
-            elapsed=round(time.monotonic() - started, 1),
-            failed_jobs=len(failed),
-        )
-        if failed and args["fail_on_job_failure"]:
-            result["failed"] = True
-            result["msg"] = "%d of %d app(s) of %s failed: %s" % (
-                len(failed), len(results), title, "; ".join("%s: %s" % (entry["label"], entry.get("msg")) for entry in failed))
-        return result
+        return summarize(result, results, started, title, args["fail_on_job_failure"], "app(s)")
 
     @staticmethod
     def _finish(step, final, run, label):
         final.pop("module", None)
         final.pop("module_args", None)
-        final["label"] = label
-        if "item" in run:
-            final["item"] = run["item"]
-        if "ansible_loop_var" in run:
-            final["ansible_loop_var"] = run["ansible_loop_var"]
-        final["report_step"] = report_step(step, final)
-        return final
+        return finish(step, final, run, label)

@@ -48,19 +48,23 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: The clone of every app of the wave (arguments)
+- name: The initial snapshot of every app of the wave (arguments)
   kubedr.astra.step_arguments:
-    module: kubedr.astra.astra_app_clone
+    module: kubedr.astra.astra_app_snapshot
     module_args:
-      name: "{{ item.name }}-drill"
-      source_app: "{{ item.name }}"
-      source_cluster: prod-east
-      destination_cluster: dr-west
-      backup: latest
+      app: "{{ item.name }}"
+      cluster: prod-east
+      name: "{{ item.name }}-initial"
+      wait: true
   loop:
     - name: postgres
     - name: wordpress
-  register: clone_runs
+  register: snapshot_runs
+
+- name: Take them all at once
+  kubedr.astra.wave_step:
+    runs: "{{ snapshot_runs.results }}"
+    step: snapshot
 '''
 
 RETURN = r'''

@@ -90,3 +90,34 @@ def test_the_token_stays_secret_as_an_option_in_module_defaults_and_in_the_envir
     assert run.output.count("failed: [localhost]") + run.output.count("fatal: [localhost]") >= 6, run
     assert scan(sim, {"output": run.output, "log": log.read_text(), "request log": json.dumps(sim.requests_log()),
                       "simulator console": Path(sim.log_path).read_text()}) == []
+
+
+def test_a_runbook_takes_its_connection_from_module_defaults_alone_and_never_shows_the_token(sim, run_playbook, tmp_path):
+    """The runbooks' steps run their modules through kubedr.astra.wave_step, which applies the play's module_defaults
+    for each module as ansible does on the module's own task: with no ASTRA_* variable, protect still manages the app
+    and applies its policy, and at -vvvv the token is in no output, log or report."""
+    log = tmp_path / "ansible.log"
+    secrets = tmp_path / "secrets.yml"
+    secrets.write_text(json.dumps({"token": sim.token}))
+    reports = tmp_path / "reports"
+    play = {"name": "Protect with the connection in module_defaults only", "hosts": "localhost", "connection": "local",
+            "gather_facts": False, "vars_files": [str(secrets)],
+            "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                     "protect_apps": [{"name": "postgres", "cluster": "prod-east"}],
+                     "protect_snapshot_now": False, "protect_backup_now": False, "protect_report_path": str(reports)},
+            "module_defaults": {"group/kubedr.astra.astra": {"api_url": sim.url, "account_id": sim.account_id,
+                                                             "ca_path": sim.ca_path, "api_token": "{{ token }}"}},
+            "roles": [{"role": "kubedr.astra.protect"}]}
+    playbook = tmp_path / "protect.yml"
+    playbook.write_text(json.dumps([play]))
+    run = run_playbook(str(playbook), verbosity=4, env={"ANSIBLE_LOG_PATH": str(log)},
+                       unset_env=("ASTRA_API_URL", "ASTRA_ACCOUNT_ID", "ASTRA_API_TOKEN", "ASTRA_CA_PATH"))
+    assert run.rc == 0, run
+    assert "protect wave 1 manage app: running for 1 app(s): postgres" in run.output, run
+    writes = [(entry["method"], entry["path"].rsplit("/", 1)[-1]) for entry in sim.requests_log()
+              if entry["method"] in ("POST", "PUT")]
+    assert ("POST", "apps") in writes and ("POST", "schedules") in writes, writes
+    report_texts = {str(path): path.read_text() for path in reports.rglob("*") if path.is_file()}
+    assert report_texts, "no report written"
+    assert scan(sim, dict({"output": run.output, "log": log.read_text(),
+                           "request log": json.dumps(sim.requests_log())}, **report_texts)) == []
