@@ -5,7 +5,7 @@
 
 
 class ModuleDocFragment:
-    """Attributes of kubedr.astra modules: check and diff support, action group membership."""
+    """Attributes of kubedr.astra modules: check and diff support, action group membership, controller-side actions."""
 
     DOCUMENTATION = r'''
 options: {}
@@ -28,6 +28,17 @@ attributes:
   diff_mode:
     description: This module does not change anything, so there is no diff.
     support: N/A
+'''
+
+    CONTROLLER_ACTION = r'''
+options: {}
+attributes:
+  diff_mode:
+    description: Reports no diff.
+    support: none
+  action:
+    description: An action plugin; the module file only documents it.
+    support: full
 '''
 
     ACTION_GROUP = r'''

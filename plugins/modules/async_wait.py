@@ -72,15 +72,11 @@ options:
         before it fails).
     type: bool
     default: true
+extends_documentation_fragment:
+  - kubedr.astra.attributes.controller_action
 attributes:
   check_mode:
     description: Runs normally; it only reads the jobs' status.
-    support: full
-  diff_mode:
-    description: Reports no diff.
-    support: none
-  action:
-    description: An action plugin; the module file only documents it.
     support: full
 notes:
   - The modules run async in check mode too (they predict and return at once), so this works in check mode.

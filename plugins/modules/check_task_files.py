@@ -28,15 +28,11 @@ options:
       - Empty values are skipped (the runbook does not include anything then).
     type: dict
     required: true
+extends_documentation_fragment:
+  - kubedr.astra.attributes.controller_action
 attributes:
   check_mode:
     description: Reads only; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: Reports no diff.
-    support: none
-  action:
-    description: An action plugin; the module file only documents it.
     support: full
 '''
 

@@ -33,15 +33,11 @@ options:
         the module (and the C(group/kubedr.astra.astra) group), and the modules read C(ASTRA_*) variables.
     type: dict
     default: {}
+extends_documentation_fragment:
+  - kubedr.astra.attributes.controller_action
 attributes:
   check_mode:
     description: Runs normally; it only returns its arguments.
-    support: full
-  diff_mode:
-    description: Reports no diff.
-    support: none
-  action:
-    description: An action plugin; the module file only documents it.
     support: full
 seealso:
   - module: kubedr.astra.wave_step

@@ -79,15 +79,11 @@ options:
         fails).
     type: bool
     default: true
+extends_documentation_fragment:
+  - kubedr.astra.attributes.controller_action
 attributes:
   check_mode:
     description: Runs every module in check mode when the task is in check mode.
-    support: full
-  diff_mode:
-    description: Reports no diff of its own; the runs' results hold theirs.
-    support: none
-  action:
-    description: An action plugin; the module file only documents it.
     support: full
 notes:
   - With the default O(max_parallel), every run goes on at the same time, one Python process each, as the runbooks'
@@ -126,12 +122,18 @@ EXAMPLES = r'''
     progress_interval: 30
   register: clones
 
-- name: Show how long each clone took
+- name: Check every app of the run, 16 at a time, and keep going when some fail the check
+  kubedr.astra.wave_step:
+    runs: "{{ clone_runs.results }}"
+    step: check clone
+    max_parallel: 16
+    fail_on_job_failure: false
+  check_mode: true
+  register: clone_checks
+
+- name: Name the apps whose check failed
   ansible.builtin.debug:
-    msg: "{{ item.label }}: {{ item.report_step.started }} to {{ item.report_step.finished }}"
-  loop: "{{ clones.results }}"
-  loop_control:
-    label: "{{ item.label }}"
+    msg: "{{ clone_checks.results | selectattr('failed', 'defined') | selectattr('failed') | map(attribute='label') | list }}"
 '''
 
 RETURN = r'''
