@@ -18,6 +18,7 @@ as async_wait leaves a job it stopped waiting for.
 """
 
 import copy
+import math
 import queue
 import threading
 import time
@@ -28,11 +29,17 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.kubedr.astra.plugins.action.async_wait import STEP_OPTIONS, finish, job_label, summarize
-from ansible_collections.kubedr.astra.plugins.module_utils.runbook import format_duration
+from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import astra_argument_spec
+from ansible_collections.kubedr.astra.plugins.module_utils.batch import BATCH_MODULES
+from ansible_collections.kubedr.astra.plugins.module_utils.runbook import format_duration, parse_time
 
 display = Display()
 
 COLLECTION_PREFIX = "kubedr.astra."
+BATCH_MODULE = COLLECTION_PREFIX + "astra_batch"
+CONNECTION_OPTIONS = tuple(astra_argument_spec())
+# How much longer than wait_timeout a batch may take to report the runs it stopped waiting for.
+BATCH_GRACE_SECONDS = 30
 
 ARGUMENT_SPEC = dict(
     STEP_OPTIONS,
@@ -88,6 +95,49 @@ def module_defaults(module, task, templar):
     return _apply_action_arg_defaults(module, task, {}, templar)
 
 
+def batches(started_runs, defaults):
+    """The runs of a step grouped by their connection options (nearly always one group): [(connection, [(index,
+    module options)])]. Each group runs in one kubedr.astra.astra_batch process, which takes the connection options
+    once, for all its runs."""
+    groups = {}
+    for index, _module, module_args in started_runs:
+        arguments = dict(defaults, **module_args)
+        connection = dict((key, arguments.pop(key)) for key in CONNECTION_OPTIONS if key in arguments)
+        key = repr(sorted(connection.items()))
+        groups.setdefault(key, (connection, []))[1].append((index, arguments))
+    return list(groups.values())
+
+
+def batch_arguments(module, group, connection, args):
+    """kubedr.astra.astra_batch's arguments for a group of runs."""
+    return dict(connection, module=module[len(COLLECTION_PREFIX):], runs=[arguments for _index, arguments in group],
+                max_parallel=args["max_parallel"], wait_timeout=max(int(math.ceil(args["wait_timeout"])), 1))
+
+
+def batch_results(outcome, count):
+    """Each run's result from astra_batch's; when the batch itself failed (it could not start, or refused its
+    options), every run of it fails with the batch's message."""
+    results = outcome.get("results")
+    if isinstance(results, list) and len(results) == count and all(isinstance(result, dict) for result in results):
+        return results
+    failure = dict((key, outcome[key]) for key in ("msg", "module_stdout", "module_stderr", "rc", "exception") if key in outcome)
+    failure["failed"] = True
+    failure["msg"] = "the step did not run: %s" % (outcome.get("msg") or "astra_batch returned no results")
+    return [dict(failure) for _index in range(count)]
+
+
+def run_duration(outcome, started_wall, fallback):
+    """Seconds from the step's start to the end of a run, from the run's own timing (the runs of one batch report
+    together, each with its own end); the time since the step started when it has none."""
+    finished = (outcome.get("timing") or {}).get("finished")
+    if not finished:
+        return fallback
+    try:
+        return max(parse_time(finished, "timing.finished").timestamp() - started_wall, 0.0)
+    except ValueError:
+        return fallback
+
+
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
@@ -105,13 +155,17 @@ class ActionModule(ActionBase):
             clone._connection.become = copy.copy(self._connection.become)
         return clone
 
-    def _run_one(self, index, module, args, task_vars, finished, slots):
+    def _execute_isolated(self, module, args, task_vars, slots=None):
+        """One module run on an isolated copy of this action, its temporary directory removed afterwards; a run that
+        cannot start comes back as a failed result, so one app's failure never hides the others'."""
         action = self._isolated()
         try:
+            if slots is None:
+                return action._execute_module(module_name=module, module_args=args, task_vars=task_vars)
             with slots:
-                outcome = action._execute_module(module_name=module, module_args=args, task_vars=task_vars)
-        except Exception as error:  # pylint: disable=broad-except  # one app's failure must not hide the others'
-            outcome = {"failed": True, "msg": "the module could not run: %s" % to_text(error)}
+                return action._execute_module(module_name=module, module_args=args, task_vars=task_vars)
+        except Exception as error:  # pylint: disable=broad-except
+            return {"failed": True, "msg": "the module could not run: %s" % to_text(error)}
         finally:
             tmpdir = action._connection._shell.tmpdir
             if tmpdir:
@@ -119,7 +173,15 @@ class ActionModule(ActionBase):
                     action._remove_tmp_path(tmpdir)
                 except Exception:  # pylint: disable=broad-except  # a leftover temporary directory is not the step's failure
                     pass
-        finished.put((index, outcome))
+
+    def _run_one(self, index, module, args, task_vars, finished, slots):
+        finished.put((index, self._execute_isolated(module, args, task_vars, slots)))
+
+    def _run_batch(self, module, group, connection, args, task_vars, finished):
+        """Run one module for a group of runs in one kubedr.astra.astra_batch process; each run's result is queued."""
+        outcome = self._execute_isolated(BATCH_MODULE, batch_arguments(module, group, connection, args), task_vars)
+        for (index, _module_args), result in zip(group, batch_results(outcome, len(group))):
+            finished.put((index, result))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -142,22 +204,33 @@ class ActionModule(ActionBase):
 
         running = dict((index, job_label(runs[index], index, labels)) for index, _module, _args in started_runs)
         started = time.monotonic()
-        if started_runs:
-            # Built here, once: the threads then find the module's payload in ansible's cache.
-            _first_index, first_module, first_args = started_runs[0]
-            self._configure_module(module_name=first_module, module_args=dict(defaults, **first_args), task_vars=task_vars)
-            display.display("%s: running for %d app(s): %s" % (title, len(running), ", ".join(running.values())))
+        started_wall = time.time()
         finished = queue.Queue()
-        slots = threading.BoundedSemaphore(args["max_parallel"] or max(len(started_runs), 1))
-        for index, module, module_args in started_runs:
-            thread = threading.Thread(target=self._run_one, args=(index, module, dict(defaults, **module_args), task_vars, finished, slots),
-                                      name="wave_step-%d" % index, daemon=True)
-            thread.start()
+        deadline = args["wait_timeout"]
+        if started_runs:
+            module = started_runs[0][1]
+            batched = module[len(COLLECTION_PREFIX):] in BATCH_MODULES
+            if batched:
+                workers = [(self._run_batch, (module, group, connection, args, task_vars, finished))
+                           for connection, group in batches(started_runs, defaults)]
+                # The batch reports the runs it stopped waiting for; this waits a little longer for that report.
+                deadline += BATCH_GRACE_SECONDS
+                first_module, first_args = BATCH_MODULE, batch_arguments(module, workers[0][1][1], workers[0][1][2], args)
+            else:
+                slots = threading.BoundedSemaphore(args["max_parallel"] or len(started_runs))
+                workers = [(self._run_one, (index, module, dict(defaults, **module_args), task_vars, finished, slots))
+                           for index, module, module_args in started_runs]
+                first_module, first_args = module, dict(defaults, **started_runs[0][2])
+            # Built here, once: the threads then find the module's payload in ansible's cache.
+            self._configure_module(module_name=first_module, module_args=first_args, task_vars=task_vars)
+            display.display("%s: running for %d app(s): %s" % (title, len(running), ", ".join(running.values())))
+            for number, (target, target_args) in enumerate(workers):
+                threading.Thread(target=target, args=target_args, name="wave_step-%d" % number, daemon=True).start()
 
         last_progress = started
         while running:
             now = time.monotonic()
-            remaining = args["wait_timeout"] - (now - started)
+            remaining = deadline - (now - started)
             if remaining <= 0:
                 for index, label in sorted(running.items()):
                     final = {"failed": True, "msg": "the run had not finished after %s (wave_step wait_timeout); it may still be "
@@ -177,7 +250,8 @@ class ActionModule(ActionBase):
             label = running.pop(index)
             results[index] = self._finish(step, dict(outcome), runs[index], label)
             state = "failed" if outcome.get("failed") else ("changed" if outcome.get("changed") else "ok")
-            line = "%s: %s %s after %s" % (title, label, state, format_duration(time.monotonic() - started))
+            line = "%s: %s %s after %s" % (title, label, state, format_duration(
+                run_duration(outcome, started_wall, time.monotonic() - started)))
             if outcome.get("failed"):
                 line += ": %s" % outcome.get("msg")
             display.display(line)

@@ -157,39 +157,7 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
-from ansible_collections.kubedr.astra.plugins.module_utils.kinds import backup_kind
-from ansible_collections.kubedr.astra.plugins.module_utils.restore_points import (
-    ensure_restore_point,
-    restore_point_argument_spec,
-    restore_point_diff_shape,
-)
-
-
-def run(module):
-    params = module.params
-
-    def create_fields(app, _backups):
-        fields = {}
-        if params["bucket"]:
-            fields["bucketID"] = module.lookups.bucket(params["bucket"], option="bucket")["id"]
-        if params["snapshot"]:
-            snapshot = module.lookups.restore_point("snapshot", app, params["snapshot"], option="snapshot",
-                                                    require_completed=False)
-            fields["snapshotID"] = snapshot["id"]
-        return fields
-
-    return ensure_restore_point(module, "backup", backup_kind, create_fields=create_fields)
-
-
-def main():
-    argument_spec = restore_point_argument_spec()
-    argument_spec.update(
-        bucket=dict(type="str"),
-        snapshot=dict(type="str"),
-    )
-    module = AstraModule(argument_spec=argument_spec, resource_key="backup", diff_shape=restore_point_diff_shape)
-    module.run(run)
+from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_backup import main
 
 
 if __name__ == "__main__":

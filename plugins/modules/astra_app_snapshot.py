@@ -130,23 +130,7 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
-from ansible_collections.kubedr.astra.plugins.module_utils.kinds import snapshot_kind
-from ansible_collections.kubedr.astra.plugins.module_utils.restore_points import (
-    ensure_restore_point,
-    restore_point_argument_spec,
-    restore_point_diff_shape,
-)
-
-
-def run(module):
-    return ensure_restore_point(module, "snapshot", snapshot_kind)
-
-
-def main():
-    module = AstraModule(argument_spec=restore_point_argument_spec(), resource_key="snapshot",
-                         diff_shape=restore_point_diff_shape)
-    module.run(run)
+from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_snapshot import main
 
 
 if __name__ == "__main__":

@@ -16,11 +16,15 @@ description:
   - Runs a C(kubedr.astra) module once for each entry of O(runs) (the registered results of a looped
     M(kubedr.astra.step_arguments) task), all at once, and returns every run's result in the order of O(runs), each
     with a RV(results[].report_step) for the run's report (M(kubedr.astra.dr_report)).
-  - Each run is one module process, started by this task on the controller; there is no C(async_wrapper) process and
-    no job file, so a step of a wave costs about half what C(async) with C(poll) 0 and M(kubedr.astra.async_wait)
-    cost, and it ends as soon as its last run does.
-  - While the runs go on it prints a line each time one ends (which app, how it ended, after how long) and, every
-    O(progress_interval) seconds, a line naming the apps still running and for how long.
+  - For the modules M(kubedr.astra.astra_batch) runs (M(kubedr.astra.astra_app), M(kubedr.astra.astra_app_backup),
+    M(kubedr.astra.astra_app_clone), M(kubedr.astra.astra_app_mirror), M(kubedr.astra.astra_app_snapshot),
+    M(kubedr.astra.astra_execution_hook), M(kubedr.astra.astra_protection_policy)) the whole step is one
+    M(kubedr.astra.astra_batch) module process, each run a child of it; for any other module each run is one module
+    process. Either way there is no C(async_wrapper) process and no job file, and the step ends as soon as its last run
+    does.
+  - While the runs go on it prints, every O(progress_interval) seconds, a line naming the apps still running and for
+    how long, and a line for each run that ended (which app, how it ended, after how long; the runs of one
+    M(kubedr.astra.astra_batch) process are reported together when it ends, each with its own end).
   - A run that failed fails this task once every run has ended (see O(fail_on_job_failure)); the other runs are always
     waited for first, so one failing app never leaves the others of its wave unobserved.
   - Each run's options are the C(module_args) of its entry over the C(module_defaults) that apply to the module (its
@@ -86,12 +90,15 @@ attributes:
     description: Runs every module in check mode when the task is in check mode.
     support: full
 notes:
-  - With the default O(max_parallel), every run goes on at the same time, one Python process each, as the runbooks'
-    async jobs did.
+  - With the default O(max_parallel), every run goes on at the same time (one child process each, of one
+    M(kubedr.astra.astra_batch) process or of this task).
+  - The connection options of the runs (from C(module_defaults) or the entries' C(module_args)) are passed once to
+    each M(kubedr.astra.astra_batch) process; runs with different connection options go to different ones.
   - The modules run where the task's connection points, like the module's own task would; the runbooks run on the
     controller (connection C(local)).
 seealso:
   - module: kubedr.astra.step_arguments
+  - module: kubedr.astra.astra_batch
   - module: kubedr.astra.async_wait
   - module: kubedr.astra.dr_report
 '''

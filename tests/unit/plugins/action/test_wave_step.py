@@ -16,7 +16,11 @@ from ansible_collections.kubedr.astra.plugins.action.step_arguments import Actio
 from ansible_collections.kubedr.astra.plugins.action.wave_step import ActionModule, plan_runs, run_module
 
 
-def arguments(name, module="kubedr.astra.astra_app_clone", **extra):
+# A module kubedr.astra.astra_batch does not run: each run is its own module process.
+ONE_BY_ONE = "kubedr.astra.astra_app_restore"
+
+
+def arguments(name, module=ONE_BY_ONE, **extra):
     return dict({"module": module, "module_args": {"name": name}, "changed": False, "item": {"name": name, "key": name},
                  "ansible_loop_var": "item"}, **extra)
 
@@ -52,7 +56,7 @@ def test_skipped_and_failed_entries_pass_through_and_bad_ones_fail_alone():
             {"failed": True, "msg": "'dict object' has no attribute 'x'", "item": {"name": "jenkins"}},
             dict(arguments("wordpress"), module_args="name=wordpress")]
     started, passed = plan_runs(runs)
-    assert started == [(0, "kubedr.astra.astra_app_clone", {"name": "postgres"})]
+    assert started == [(0, ONE_BY_ONE, {"name": "postgres"})]
     assert passed[1]["skipped"] and passed[2]["msg"] == "'dict object' has no attribute 'x'"
     assert passed[3]["failed"] and "module_args must be a dict" in passed[3]["msg"]
 
@@ -168,3 +172,73 @@ def test_step_arguments_returns_its_arguments_and_runs_nothing():
     task.args = {"module": "ansible.builtin.shell", "module_args": {}}
     with pytest.raises(AnsibleError, match="kubedr.astra module"):
         plugin.run(task_vars={})
+
+
+# ---------------------------------------------------------------------- the modules astra_batch runs
+
+def batched(name, **extra):
+    return arguments(name, module="kubedr.astra.astra_app_clone", **extra)
+
+
+def test_a_step_of_a_batched_module_is_one_astra_batch_run_with_the_connection_set_once(monkeypatch):
+    calls = []
+
+    def execute(self, module_name=None, module_args=None, task_vars=None):
+        calls.append((module_name, module_args))
+        return {"changed": True, "failed": True, "msg": "1 of 3 runs of astra_app_clone failed: runs[2]", "results": [
+            {"changed": True, "app": {"name": run["name"]}, "timing": {"finished": "2026-01-01T00:00:00.000Z"}}
+            if run["name"] != "jenkins" else {"failed": True, "msg": "Invalid input: no backup"}
+            for run in module_args["runs"]]}
+
+    monkeypatch.setattr(ActionModule, "_execute_module", execute)
+    monkeypatch.setattr(wave_step, "module_defaults", lambda module, task, templar: {
+        "api_url": "https://astra.example", "api_token": "t0ken", "wait_timeout": 900})
+    runs = [batched("postgres"), {"skipped": True, "item": {"name": "shop"}}, batched("wordpress"), batched("jenkins")]
+    result = action({"runs": runs, "step": "clone", "max_parallel": 2, "wait_timeout": 60,
+                     "fail_on_job_failure": False}).run(task_vars={})
+    assert [module for module, _args in calls] == ["kubedr.astra.astra_batch"]
+    batch = calls[0][1]
+    assert (batch["module"], batch["max_parallel"], batch["wait_timeout"]) == ("astra_app_clone", 2, 60)
+    # the connection options once, on the batch; each run's own options over the module's defaults
+    assert (batch["api_url"], batch["api_token"]) == ("https://astra.example", "t0ken")
+    assert batch["runs"] == [{"name": "postgres", "wait_timeout": 900}, {"name": "wordpress", "wait_timeout": 900},
+                             {"name": "jenkins", "wait_timeout": 900}]
+    assert [entry.get("app", {}).get("name") for entry in result["results"]] == ["postgres", None, "wordpress", None]
+    assert [entry["report_step"]["status"] for entry in result["results"]] == ["passed", "skipped", "passed", "failed"]
+    assert result["failed_jobs"] == 1 and result["results"][3]["msg"] == "Invalid input: no backup"
+
+
+def test_runs_with_different_connections_go_to_different_batches(monkeypatch):
+    calls = []
+
+    def execute(self, module_name=None, module_args=None, task_vars=None):
+        calls.append(module_args)
+        return {"changed": False, "results": [{"changed": False} for _run in module_args["runs"]]}
+
+    monkeypatch.setattr(ActionModule, "_execute_module", execute)
+    runs = [batched("a", module_args={"name": "a", "api_url": "https://one"}),
+            batched("b", module_args={"name": "b", "api_url": "https://two"}),
+            batched("c", module_args={"name": "c", "api_url": "https://one"})]
+    result = action({"runs": runs, "step": "clone"}).run(task_vars={})
+    assert result["failed_jobs"] == 0
+    assert sorted((call["api_url"], [run["name"] for run in call["runs"]]) for call in calls) == [
+        ("https://one", ["a", "c"]), ("https://two", ["b"])]
+
+
+def test_a_batch_that_could_not_run_fails_each_of_its_runs_with_its_reason(monkeypatch):
+    def execute(self, module_name=None, module_args=None, task_vars=None):
+        return {"failed": True, "msg": "MODULE FAILURE", "module_stderr": "Traceback ...", "rc": 1}
+
+    monkeypatch.setattr(ActionModule, "_execute_module", execute)
+    result = action({"runs": [batched("a"), batched("b")], "step": "clone", "fail_on_job_failure": False}).run(task_vars={})
+    assert result["failed_jobs"] == 2
+    for entry in result["results"]:
+        assert entry["msg"] == "the step did not run: MODULE FAILURE" and entry["module_stderr"] == "Traceback ..."
+        assert entry["report_step"]["status"] == "failed"
+
+
+def test_each_run_of_a_batch_is_reported_with_its_own_end():
+    started = wave_step.parse_time("2026-01-01T00:00:00Z", "start").timestamp()
+    assert wave_step.run_duration({"timing": {"finished": "2026-01-01T00:00:42.500Z"}}, started, 99.0) == 42.5
+    assert wave_step.run_duration({"changed": True}, started, 99.0) == 99.0
+    assert wave_step.run_duration({"timing": {"finished": "not a time"}}, started, 99.0) == 99.0

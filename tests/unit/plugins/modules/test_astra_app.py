@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import CHECK_MODE_ID
+from ansible_collections.kubedr.astra.plugins.module_utils.module_code import astra_app as astra_app_code
 from ansible_collections.kubedr.astra.plugins.modules import astra_app
 from ansible_collections.kubedr.astra.tests.unit.fakes import DR_WEST, PROD_EAST, TOKEN
 
@@ -285,7 +286,7 @@ def test_api_conflict_is_reported_with_the_problem(fake_api, run_module):
 def test_an_unavailable_app_is_reported_not_waited_for(fake_api, run_module, monkeypatch):
     fake_api.add_app("wordpress", state="unavailable")
     warnings = []
-    monkeypatch.setattr(astra_app.AstraModule, "warn", lambda self, message: warnings.append(message))
+    monkeypatch.setattr(astra_app_code.AstraModule, "warn", lambda self, message: warnings.append(message))
     result, failed = run_module(astra_app, app_args())
     assert not failed and result["changed"] is False
     assert warnings == ["app 'wordpress' is in state unavailable (no state details)"]

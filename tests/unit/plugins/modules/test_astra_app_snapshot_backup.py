@@ -8,6 +8,8 @@ import json
 import pytest
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import CHECK_MODE_ID
+from ansible_collections.kubedr.astra.plugins.module_utils.module_code import astra_app_backup as astra_app_backup_code
+from ansible_collections.kubedr.astra.plugins.module_utils.module_code import astra_app_snapshot as astra_app_snapshot_code
 from ansible_collections.kubedr.astra.plugins.modules import astra_app_backup, astra_app_snapshot
 from ansible_collections.kubedr.astra.tests.unit.fakes import BUCKET, DR_WEST, PROD_EAST, TOKEN
 
@@ -91,14 +93,14 @@ def test_wait_false_returns_the_pending_snapshot(fake_api, run_module, wordpress
     assert [method for method, _path, _params in fake_api.calls()][-1] == "POST"
 
 
-@pytest.mark.parametrize("module, add, word", [
-    (astra_app_snapshot, "add_snapshot", "snapshot"),
-    (astra_app_backup, "add_backup", "backup"),
+@pytest.mark.parametrize("module, code, add, word", [
+    (astra_app_snapshot, astra_app_snapshot_code, "add_snapshot", "snapshot"),
+    (astra_app_backup, astra_app_backup_code, "add_backup", "backup"),
 ])
 def test_replace_failed_deletes_the_failed_one_and_takes_it_again(
-        fake_api, run_module, wordpress, monkeypatch, module, add, word):
+        fake_api, run_module, wordpress, monkeypatch, module, code, add, word):
     warnings = []
-    monkeypatch.setattr(module.AstraModule, "warn", lambda self, message: warnings.append(message))
+    monkeypatch.setattr(code.AstraModule, "warn", lambda self, message: warnings.append(message))
     failed_one = getattr(fake_api, add)(wordpress["id"], "s1", state="failed",
                                         stateDetails=[{"title": "Failed", "detail": "volume busy"}])
     collection = snaps_path(wordpress) if word == "snapshot" else backups_path(wordpress)
