@@ -16,11 +16,15 @@ $(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml scripts
 	# uv installs the same pinned packages in seconds where pip takes most of a minute (the first minute of every CI
 	# run); where uv cannot reach the index (a proxy only pip is configured for), pip does it.
 	$(BIN)/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements-dev.txt \
+	# --compile-bytecode: uv, unlike pip, leaves the .pyc files out, and where PYTHONDONTWRITEBYTECODE is set (as on
+	# this project's machines) nothing ever writes them: every ansible-playbook, simulator and test process then
+	# compiles what it imports (ansible-playbook's start alone: 1.4 CPU-s instead of 0.65).
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements-dev.txt \
 	  || $(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	# compat: a plain path in a .pth; the default editable finder costs every Python start (each module run) 20 ms
 	$(BIN)/uv pip install -q --python $(BIN)/python -e ./simulator -C editable_mode=compat \
 	  || $(BIN)/pip install -q --disable-pip-version-check -e ./simulator --config-settings editable_mode=compat
+	$(BIN)/python -m compileall -q simulator/astra_simulator
 	mkdir -p $(VENV)/collections/ansible_collections/kubedr
 	ln -sfn $(CURDIR) $(VENV)/collections/ansible_collections/kubedr/astra
 	$(BIN)/python scripts/install_collections.py --dest $(VENV)/collections

@@ -40,7 +40,7 @@ export ANSIBLE_CONFIG="$work/ansible.cfg"
 # and pull in a second ansible-lint; requirements-dev.txt has moved past both).
 # uv (make venv installs it into .venv) where it reaches the index, else pip.
 tools_install() {
-  if [ -x "$dev/uv" ] && "$dev/uv" pip install -q --python "$tools/bin/python" "$@"; then return 0; fi
+  if [ -x "$dev/uv" ] && "$dev/uv" pip install -q --compile-bytecode --python "$tools/bin/python" "$@"; then return 0; fi
   "$tools/bin/pip" install --disable-pip-version-check -q "$@"
 }
 stamp="$tools/.installed-$(cat "$release/requirements-lowest.txt" "$release/requirements-importer.txt" | sha256sum | cut -c1-16)"
