@@ -10,7 +10,8 @@ UV_VERSION := 0.13.9
 
 venv: $(STAMP)
 
-$(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml scripts/install_collections.py
+$(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml scripts/install_collections.py \
+  scripts/zipimport_bytecode_cache.py
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found" >&2; exit 1; }
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	# uv installs the same pinned packages in seconds where pip takes most of a minute (the first minute of every CI
@@ -25,6 +26,9 @@ $(STAMP): requirements-dev.txt requirements.txt simulator/pyproject.toml scripts
 	$(BIN)/uv pip install -q --python $(BIN)/python -e ./simulator -C editable_mode=compat \
 	  || $(BIN)/pip install -q --disable-pip-version-check -e ./simulator --config-settings editable_mode=compat
 	$(BIN)/python -m compileall -q simulator/astra_simulator
+	# Module tasks import ansible's and the collection's code from the zip ansible sends, compiled anew by every module
+	# process (a fifth of a runbook's CPU): a cache of that bytecode, as __pycache__ is for files on disk.
+	$(BIN)/python scripts/zipimport_bytecode_cache.py install
 	mkdir -p $(VENV)/collections/ansible_collections/kubedr
 	ln -sfn $(CURDIR) $(VENV)/collections/ansible_collections/kubedr/astra
 	$(BIN)/python scripts/install_collections.py --dest $(VENV)/collections

@@ -58,7 +58,9 @@ def environment(sim, extra=None):
     env.update(sim.env())
     env.update({"ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "false",
                 "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false", "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-                "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", "")})
+                "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", ""),
+                # Figures as a controller without make venv's bytecode cache for module payloads sees them.
+                "KUBEDR_ZIPIMPORT_CACHE": "off"})
     env.update(extra or {})
     return env
 

@@ -55,6 +55,8 @@ if [ ! -e "$stamp" ]; then
   touch "$stamp"
   echo "release tools installed into .venv-release in $((SECONDS - start))s"
 fi
+# The same bytecode cache for module payloads as make venv's (scripts/zipimport_bytecode_cache.py says why).
+"$tools/bin/python" scripts/zipimport_bytecode_cache.py install >/dev/null
 core_version() { "$tools/bin/python" -c 'from ansible.release import __version__; print(__version__)'; }
 
 # The ansible-core of the tool venv is the lowest one meta/runtime.yml claims, so the claim is what is tested.

@@ -2,9 +2,12 @@
 
 Every playbook under playbooks/ runs at -vvvv with a failure injected; the token is also passed as a module option
 (from an extra var), through module_defaults and through the environment. Scanned: ansible-playbook's output, its
-log file (ANSIBLE_LOG_PATH), every report file (JSON, HTML, JUnit), the simulator's request log and its console.
+log file (ANSIBLE_LOG_PATH), every report file (JSON, HTML, JUnit), the simulator's request log and its console, and
+the bytecode cache make venv keeps for module payloads.
 """
 import json
+import sys
+import zipimport
 from pathlib import Path
 
 from playbook_harness import ROOT
@@ -33,6 +36,18 @@ def scan(sim, texts):
     return [name for name, text in texts.items() if sim.token in text]
 
 
+def bytecode_cache_texts():
+    """What make venv's bytecode cache for module payloads holds (scripts/zipimport_bytecode_cache.py), when this
+    Python has it: the modules' compiled code, which must never carry a module's arguments."""
+    enabled = getattr(zipimport._compile_source, "original", None) is not None  # pylint: disable=protected-access
+    cache = Path(sys.prefix) / "zipimport-bytecode"
+    if not enabled:
+        return {}
+    entries = [path for path in cache.rglob("*") if path.is_file()]
+    assert entries, "the bytecode cache is enabled but holds nothing after the playbooks ran"
+    return dict(("bytecode cache %s" % path.name, path.read_bytes().decode("latin-1")) for path in entries)
+
+
 def test_no_playbook_leaks_the_token_at_vvvv_with_failures_forced(sim, run_playbook, tmp_path):
     """Full: every playbook. The core: one that fails in a module (protect), one that fails its pre-flight (failover)."""
     assert sorted(FORCED) == sorted(path.name for path in PLAYBOOKS.glob("*.yml")), "a playbook is not covered"
@@ -54,6 +69,7 @@ def test_no_playbook_leaks_the_token_at_vvvv_with_failures_forced(sim, run_playb
     assert {path.name for path in report_files} >= {"report.json", "report.html", "junit.xml"}
     texts.update(("report %s" % path.relative_to(reports), path.read_text()) for path in report_files)
     texts["simulator console"] = Path(sim.log_path).read_text()
+    texts.update(bytecode_cache_texts())
     assert scan(sim, texts) == []
     record_figures("secrets", playbooks=len(playbooks), texts_scanned=len(texts),
                    bytes_scanned=sum(len(text) for text in texts.values()), token_found=0)
