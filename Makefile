@@ -42,8 +42,9 @@ demo: venv
 	  $(BIN)/python scripts/with_simulator.py --scenario demo --time-scale 0.05 -- \
 	  $(BIN)/ansible-playbook -i localhost, -c local playbooks/demo.yml
 
-# Sanity, lint, unit, simulator and integration tests (what CI runs).
-test: venv
+# Sanity, lint, unit, simulator and integration tests (what CI runs). scripts/test.sh runs make venv itself, alongside
+# the apt install of what the tests need from Debian.
+test:
 	scripts/test.sh
 
 # What a task and a runbook cost on this machine, into docs/performance.md (scripts/bench.py says what and how): a
