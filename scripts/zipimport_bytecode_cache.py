@@ -75,6 +75,8 @@ def enable(directory=None, environ=None):
     environ = os.environ if environ is None else environ
     if environ.get(OFF_SWITCH, "").lower() in ("off", "0", "false", "no"):
         return False
+    if not callable(getattr(zipimport, "_compile_source", None)):
+        return False  # a Python whose zipimport is built otherwise: it compiles as it always did
     # pylint: disable=protected-access
     if getattr(zipimport._compile_source, "original", None) is None:
         zipimport._compile_source = caching_compile(zipimport._compile_source, directory or cache_directory())

@@ -105,6 +105,12 @@ def test_enable_wraps_once_and_the_off_switch_leaves_zipimport_alone(monkeypatch
     assert zipimport._compile_source is wrapped, "enabled twice, the cache wrapped itself"
 
 
+def test_a_zipimport_without_its_compile_step_is_left_alone(monkeypatch, tmp_path):
+    monkeypatch.delattr(zipimport, "_compile_source")
+    assert cache.enable(str(tmp_path), environ={}) is False
+    assert not hasattr(zipimport, "_compile_source")
+
+
 def test_cache_key_names_the_file_inside_the_zip_not_the_zip():
     source = SOURCE.encode()
     one = cache.cache_key(os.path.join("/tmp/ansible_x_payload_1/ansible_x_payload.zip", "ansible", "module_utils", "basic.py"), source)
