@@ -15,7 +15,8 @@ Everything runs through ansible-playbook against the local simulator (HTTPS, its
    (250 apps over two cluster pairs): wall time; the time the run waited on Astra Control operations (the union of
    the intervals of the report's operation steps, which start at the request and end when the wait saw the end);
    orchestration overhead (the difference), per wave; polling requests per waited operation; peak memory of the
-   controller's process tree.
+   controller's process tree (the sum of the processes' proportional set sizes, so the pages forked
+   children share count once).
 4. The posture runbook on 200 apps: requests and wall time.
 
 Figures between the BENCH markers of the output file are replaced; the rest of the file (the history of changes and
@@ -65,8 +66,26 @@ def environment(sim, extra=None):
     return env
 
 
-def tree_rss(pid):
-    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+def process_memory(pid):
+    """A process's proportional set size in bytes (its share of the pages it shares with others: a runbook step's
+    children are forked and share most of their pages, which resident sizes would count once per child); its resident
+    size where the kernel has no smaps_rollup."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        with open("/proc/%d/statm" % pid) as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
+
+
+def tree_memory(pid):
+    """Memory (bytes, proportional set size) of a process and all its descendants, from /proc."""
     children = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -79,11 +98,7 @@ def tree_rss(pid):
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
-        try:
-            with open("/proc/%d/statm" % current) as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
-            pass
+        total += process_memory(current)
         todo.extend(children.get(current, ()))
     return total
 
@@ -102,7 +117,7 @@ def run_playbook(sim, playbook, extra_vars=None, check=False):
 
     def sample():
         while not done.wait(0.2):
-            peak[0] = max(peak[0], tree_rss(process.pid))
+            peak[0] = max(peak[0], tree_memory(process.pid))
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     output = process.communicate(timeout=3600)[0]

@@ -64,3 +64,39 @@ def test_only_the_part_between_the_markers_is_rewritten(tmp_path):
 def test_the_header_says_how_the_bench_was_run(quick, sizes, expected):
     results = {"quick": quick, "sizes": sizes, "task_costs": {"repeat": 3}}
     assert bench.run_kind(results) == expected
+
+
+def read_proc(pid, name):
+    with open("/proc/%s/%s" % (pid, name), encoding="ascii") as handle:
+        return handle.read()
+
+
+def test_a_forked_childs_shared_pages_count_once_in_the_tree_memory():
+    import os  # pylint: disable=import-outside-toplevel
+    import signal  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    # A parent that touches 64 MiB, then forks a child that only waits: resident sizes would count the 64 MiB twice.
+    script = ("import os, sys, time\n"
+              "block = bytearray(64 * 2 ** 20)\n"
+              "for offset in range(0, len(block), 4096): block[offset] = 1\n"
+              "child = os.fork()\n"
+              "if child == 0:\n    time.sleep(60); os._exit(0)\n"
+              "print(child, flush=True); sys.stdin.readline(); os.kill(child, 9)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    child = None
+    try:
+        child = int(parent.stdout.readline())
+        measured = bench.tree_memory(parent.pid)
+        page = os.sysconf("SC_PAGE_SIZE")
+        resident = sum(int(read_proc(pid, "statm").split()[1]) * page for pid in (parent.pid, child))
+        assert measured >= 64 * 2 ** 20
+        assert resident >= 2 * 64 * 2 ** 20
+        assert measured < resident - 48 * 2 ** 20, (measured, resident)
+    finally:
+        parent.stdin.close()
+        parent.wait(timeout=10)
+        if child:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except OSError:
+                pass
