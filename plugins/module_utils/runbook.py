@@ -177,6 +177,18 @@ def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measu
     return result
 
 
+def record_steps(record, steps):
+    """The record with each of `steps` ([{key, step}], in order) appended to its app's entry: the steps a loop
+    gathered (the runs of a user's task file), recorded at once, so that no task of the loop copies the whole record.
+    """
+    result = plain_copy(record)
+    for item in steps or []:
+        if not isinstance(item, dict) or not isinstance(item.get("step"), dict):
+            raise RunbookError("record_steps: each item must be {key, step}, got %r" % (item,))
+        _entry(result, item.get("key"))["steps"].append(dict(item["step"]))
+    return result
+
+
 def record_preflight(record, problems, started, finished=None, ids=None, common=None):
     """The record with a pre-flight step for every app: failed with its problems, or passed.
 
@@ -482,12 +494,19 @@ def find_mirrors(apps, app_mirrors):
     return found
 
 
-def find_clones(apps, app_info):
+def find_clones(apps, app_info, known=None):
     """app key -> the drill clone of the app (an app named after it on its destination cluster, cloned from an app),
-    from astra_app_info run per destination cluster."""
+    from astra_app_info run per destination cluster.
+
+    known: app key -> the clone as this run's clone step returned it. Those are taken as they are, so a wave whose
+    clones all passed reads no cluster; app_info need only cover the other apps' destination clusters.
+    """
     by_cluster = _results_by_item(app_info)
     found = {}
     for app in apps:
+        if app["key"] in (known or {}):
+            found[app["key"]] = known[app["key"]]
+            continue
         for candidate in by_cluster.get(app["destination_cluster"], {}).get("apps") or []:
             if candidate.get("name") == app["clone_name"] and candidate.get("sourceAppID"):
                 found[app["key"]] = candidate

@@ -26,6 +26,18 @@ def test_report_times_parse_with_and_without_fractions():
     assert bench.parse_time("2026-12-03T10:42:16.158Z") - bench.parse_time("2026-12-03T10:42:15Z") == pytest.approx(1.158)
 
 
+def test_the_user_task_files_are_their_own_column_not_the_runbooks_overhead():
+    def step(name, started, finished):
+        return {"name": name, "status": "passed", "started": "2026-12-04T10:00:%06.3fZ" % started,
+                "finished": "2026-12-04T10:00:%06.3fZ" % finished}
+    report = {"apps": [
+        {"steps": [step("clone", 1, 5), step("verify", 6, 6.5), step("remove clone", 7, 8), step("cleanup", 9, 10)]},
+        {"steps": [step("clone", 1, 4), step("verify", 6.5, 7), {"name": "cleanup", "status": "skipped"}]},
+    ]}
+    assert bench.union_seconds(bench.step_intervals(report, bench.OPERATION_STEPS["drill"])) == pytest.approx(5.0)
+    assert bench.union_seconds(bench.step_intervals(report, bench.TASK_FILE_STEPS)) == pytest.approx(2.0)
+
+
 @pytest.mark.parametrize("count, waves, expected", [
     (20, 1, [20]), (20, 5, [4, 4, 4, 4, 4]), (7, 5, [2, 1, 2, 1, 1]),
 ])

@@ -29,6 +29,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     read_clusters,
     record_hook_events,
     record_step,
+    record_steps,
     restore_point_consistency,
     record_ready,
     recovery_clusters,
@@ -606,3 +607,32 @@ def test_user_task_files_get_each_entry_with_its_app_and_drill_clones_are_found(
     app_info = {"results": [{"item": "dr-west", "apps": [{"name": "postgres-drill", "sourceAppID": "a1"},
                                                          {"name": "shop-drill"}]}]}
     assert find_clones(normalised, app_info) == {"postgres@prod-east": {"name": "postgres-drill", "sourceAppID": "a1"}}
+
+
+def test_drill_clones_this_run_made_are_taken_as_returned_and_only_the_others_are_looked_up():
+    normalised = apps("drill", entry(), entry("shop"), namespace_suffix="-drill")
+    made = {"postgres@prod-east": {"name": "postgres-drill", "id": "c1", "namespaces": ["postgres-drill"]}}
+    # The read covered no cluster (every other clone is unknown): the made clone is found all the same.
+    assert find_clones(normalised, {"results": []}, made) == made
+    app_info = {"results": [{"item": "dr-west", "apps": [{"name": "postgres-drill", "sourceAppID": "a1"},
+                                                         {"name": "shop-drill", "sourceAppID": "a2"}]}]}
+    # What the run made wins over what a read says; the other app's clone comes from the read.
+    assert find_clones(normalised, app_info, made) == {
+        "postgres@prod-east": made["postgres@prod-east"], "shop@prod-east": {"name": "shop-drill", "sourceAppID": "a2"}}
+
+
+def test_the_steps_a_loop_gathered_are_recorded_in_order_and_the_input_is_left_alone():
+    normalised = apps("drill", entry(), entry("shop"))
+    record = record_step(new_record(normalised), normalised[0]["key"], {"name": "clone", "status": "passed"})
+    steps = [{"key": normalised[1]["key"], "step": {"name": "verify", "status": "failed", "message": "no"}},
+             {"key": normalised[0]["key"], "step": {"name": "verify", "status": "passed"}},
+             {"key": normalised[0]["key"], "step": {"name": "cleanup", "status": "passed"}}]
+    result = record_steps(record, steps)
+    assert [step["name"] for step in result[normalised[0]["key"]]["steps"]] == ["clone", "verify", "cleanup"]
+    assert result[normalised[1]["key"]]["steps"] == [{"name": "verify", "status": "failed", "message": "no"}]
+    assert [step["name"] for step in record[normalised[0]["key"]]["steps"]] == ["clone"]
+    assert record_steps(record, []) == record
+    with pytest.raises(RunbookError, match="is not in the run record"):
+        record_steps(record, [{"key": "nope@x", "step": {"name": "verify"}}])
+    with pytest.raises(RunbookError, match="each item must be"):
+        record_steps(record, [{"key": normalised[0]["key"]}])
