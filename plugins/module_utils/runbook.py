@@ -862,26 +862,10 @@ def recovery_clusters(results, runbook):
     return clusters
 
 
-def _apps_by_cluster(app_info):
-    """(cluster -> {apps, timing}, the reading for a cluster absent from it), from astra_app_info looped over clusters
-    (a cluster it did not loop over was not read: None), or from one astra_app_info of every app (no `results`): its
-    apps grouped by cluster name and ID, and a cluster with no app among them was read and has none."""
-    if not isinstance(app_info, dict) or "results" in app_info:
-        return _results_by_item(app_info), None
-    timing = app_info.get("timing")
-    grouped = {}
-    for app in app_info.get("apps") or []:
-        for cluster in (app.get("clusterName"), app.get("clusterID")):
-            if cluster:
-                grouped.setdefault(cluster, {"apps": [], "timing": timing})["apps"].append(app)
-    return grouped, {"apps": [], "timing": timing}
-
-
 def record_ready(record, runbook, results, app_info, clusters=None, planned=True, check_mode=False):
     """The record with a 'ready' step for each app the wave moved (results: the async_wait results that passed):
-    its app read back where it now runs (app_info: astra_app_info looped over those clusters, or one astra_app_info of
-    every app), with its RTO (from the start of the move to that read) and RPO; and ready: app key -> the app as
-    Astra Control returns it, for the ready apps.
+    its app read back where it now runs (app_info: astra_app_info run per cluster), with its RTO (from the start of
+    the move to that read) and RPO; and ready: app key -> the app as Astra Control returns it, for the ready apps.
 
     runbook: failover (the app now runs on its destination cluster; RPO as _failover_rpo) or failback (the app is
     home; the reverse replicates a last snapshot: RPO 0). An app that was already there is not measured.
@@ -889,7 +873,7 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
     if runbook not in ("failover", "failback"):
         raise RunbookError("record_ready: runbook %r is not failover or failback" % (runbook,))
     failover = runbook == "failover"
-    by_cluster, not_listed = _apps_by_cluster(app_info)
+    by_cluster = _results_by_item(app_info)
     ready = {}
     for result in results or []:
         app = result["item"]
@@ -904,7 +888,7 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
                 "message": "check mode: nothing failed over to check" if failover else "check mode: nothing moved to check"},
                 notes=notes)
             continue
-        info = by_cluster.get(where, not_listed)
+        info = by_cluster.get(where)
         if info is None:
             raise RunbookError("record_ready: the apps of %s were not read" % where)
         found = [candidate for candidate in info.get("apps") or [] if candidate.get("name") == app["name"]]

@@ -636,21 +636,3 @@ def test_the_steps_a_loop_gathered_are_recorded_in_order_and_the_input_is_left_a
         record_steps(record, [{"key": "nope@x", "step": {"name": "verify"}}])
     with pytest.raises(RunbookError, match="each item must be"):
         record_steps(record, [{"key": normalised[0]["key"]}])
-
-
-def test_readiness_from_one_read_of_every_app_matches_each_app_on_its_own_cluster():
-    postgres, shop = apps("failover", entry(), entry("shop", destination="dr-east"))
-    every_app = {"timing": {"started": "2025-01-31T09:34:05Z", "finished": T2}, "apps": [
-        # The same name on the production cluster (the app failed over from) must not count as the recovered one.
-        {"id": "p1", "name": "postgres", "state": "ready", "clusterName": "prod-east", "clusterID": "c-prod"},
-        {"id": "r1", "name": "postgres", "state": "provisioning", "clusterName": "dr-west", "clusterID": "c-west"},
-        {"id": "r2", "name": "shop", "state": "ready", "clusterName": "dr-east", "clusterID": "c-east"}]}
-    ready = record_ready(new_record([postgres, shop]), "failover", [moved(postgres), moved(shop)], every_app,
-                         read_clusters(CLUSTERS), True)
-    assert ready["ready"] == {shop["key"]: every_app["apps"][2]}
-    assert ready["record"][postgres["key"]]["steps"][0]["message"] == "postgres on dr-west is provisioning"
-    assert ready["record"][shop["key"]]["steps"][0]["status"] == "passed"
-    # A cluster with no app in the read was read all the same: the app is missing there, not unread.
-    alone = record_ready(new_record([shop]), "failover", [moved(shop)], dict(every_app, apps=every_app["apps"][:2]),
-                         read_clusters(CLUSTERS), True)
-    assert alone["record"][shop["key"]]["steps"][0]["message"] == "shop on dr-east is missing"
