@@ -112,3 +112,15 @@ def test_a_forked_childs_shared_pages_count_once_in_the_tree_memory():
                 os.kill(child, signal.SIGKILL)
             except OSError:
                 pass
+
+
+def test_repeated_runbook_runs_show_the_run_of_median_wall_time_whole():
+    runs = [{"wall_seconds": 40.1, "overhead_seconds": 26.1}, {"wall_seconds": 25.2, "overhead_seconds": 17.2},
+            {"wall_seconds": 28.3, "overhead_seconds": 18.6}]
+    assert bench.median_run(runs) == {"wall_seconds": 28.3, "overhead_seconds": 18.6,
+                                      "wall_seconds_of_runs": [40.1, 25.2, 28.3]}
+    # An even count takes the lower middle run, never a blend of two runs' figures.
+    assert bench.median_run(runs[:2])["overhead_seconds"] == 17.2
+    assert bench.median_run(runs[:1])["wall_seconds_of_runs"] == [40.1]
+    assert "One run of each size" in bench.runbook_runs_note(1)
+    assert "median wall time of 3 runs" in bench.runbook_runs_note(3)
