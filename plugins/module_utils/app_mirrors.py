@@ -160,6 +160,10 @@ def resolve_relationship(module, app_ref, source_ref, destination_ref):
 
 # ---------------------------------------------------------------------- waiting
 
+# The fields mirror_predicates read: a list of the mirrors with these (include=) is enough to tell a wait in progress.
+MIRROR_WAIT_FIELDS = ("state", "stateDesired", "sourceAppID", "transferState", "healthState")
+
+
 def mirror_predicates(target, source_app_id=None):
     """(done, failed) of a wait for the mirror to become `target` (an API state); see wait_for_mirror."""
     def done(mirror):
@@ -205,7 +209,7 @@ def wait_for_mirror(module, relationship, mirror_id, target, source_app_id=None,
     else:
         wanted = target
     return module.waiter.until(APP_MIRROR.item_path(mirror_id), done, failed, timeout=module.params["wait_timeout"],
-                               description=description, target=wanted)
+                               description=description, target=wanted, watch=MIRROR_WAIT_FIELDS)
 
 
 def settle_mirror(module, relationship, mirror_id, target, source_app_id=None):

@@ -23,6 +23,8 @@ import traceback
 
 from ansible.module_utils import basic
 
+from ansible_collections.kubedr.astra.plugins.module_utils import shared_lists
+
 # The modules astra_batch runs: those a runbook step runs for every app of a wave.
 BATCH_MODULES = (
     "astra_app",
@@ -66,10 +68,12 @@ def sent_document():
     return json.loads(basic._ANSIBLE_ARGS)  # pylint: disable=protected-access
 
 
-def _child(main, document, stdout, stderr):
+def _child(main, document, stdout, stderr, shared_directory=None):
     """The forked child: one standalone run of main() with its own arguments; never returns."""
     code = 1
     try:
+        # Its waits may share a list with the other runs' (shared_lists); what it returns is its own reads.
+        shared_lists.install(shared_directory)
         os.dup2(stdout.fileno(), 1)
         os.dup2(stderr.fileno(), 2)
         # Whatever the parent's sys.stdout was (a test's capture, say), the run writes to its own files.
@@ -109,8 +113,11 @@ def outcome(stdout, stderr, rc):
     return {"failed": True, "msg": MODULE_FAILURE, "rc": rc, "module_stdout": out, "module_stderr": err}
 
 
-def run_all(main, documents, max_parallel=0, timeout=3600.0, clock=time.monotonic, sleep=time.sleep):
+def run_all(main, documents, max_parallel=0, timeout=3600.0, clock=time.monotonic, sleep=time.sleep, shared_directory=None):
     """Run main() once per parameters document, each in a forked child, at most max_parallel at once (0: all).
+
+    shared_directory: where the runs' waits share the lists of the collections they wait on (see shared_lists);
+    None: each wait reads its own item.
 
     Returns one entry per document, in their order: the run's result; None for a run still going after timeout
     seconds (left running: it may be in the middle of a write); NOT_STARTED for a run that had not started by then.
@@ -128,7 +135,7 @@ def run_all(main, documents, max_parallel=0, timeout=3600.0, clock=time.monotoni
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
-                _child(main, documents[index], stdout, stderr)
+                _child(main, documents[index], stdout, stderr, shared_directory)
             running[pid] = (index, stdout, stderr)
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid == 0:

@@ -19,6 +19,11 @@ description:
     ansible's and the collection's code from the module's zip before the module does anything; here that happens
     once, and each run is a child process forked from this one. Each child is a standalone run of the module with its
     own options, result, warnings, check mode and API client; only the imported code is shared.
+  - While several runs wait on resources of one collection (clones and apps being removed in C(k8s/v2/apps), app
+    mirrors in C(k8s/v1/appMirrors)), a poll reads that collection once for all of them, with only the fields their
+    waits look at (C(include=id,state)), instead of one GET per run; a run reads its own resource when the list shows it
+    done, failed or gone, and what it returns is that read. So the polls of a wave cost about one list each, whatever
+    its number of apps. Resources in a collection of their own (an app's snapshots, backups) are polled one by one.
   - The runbooks' steps use it through M(kubedr.astra.wave_step), which runs a wave's apps in one task. Use it
     directly to run one module for many apps in a playbook of your own, in place of a loop that starts a module
     process per item.
@@ -127,6 +132,9 @@ results:
         finished: "2025-01-31T09:30:41.456Z"
 '''
 
+import shutil
+import tempfile
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import astra_argument_spec
@@ -182,8 +190,13 @@ def main():
         module.fail_json(msg="; ".join(problems))
 
     documents = run_documents(sent_document(), "runs", OWN_OPTIONS, params["module"])
-    outcomes = run_all(module_main(params["module"]), documents, max_parallel=params["max_parallel"],
-                       timeout=params["wait_timeout"])
+    shared_directory = tempfile.mkdtemp(prefix="shared-lists-", dir=module.tmpdir)
+    try:
+        outcomes = run_all(module_main(params["module"]), documents, max_parallel=params["max_parallel"],
+                           timeout=params["wait_timeout"], shared_directory=shared_directory)
+    finally:
+        # A run still going finds the lists gone and reads its own item again.
+        shutil.rmtree(shared_directory, ignore_errors=True)
     results = []
     for outcome in outcomes:
         if outcome is None:

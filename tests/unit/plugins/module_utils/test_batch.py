@@ -109,3 +109,56 @@ def test_runs_still_going_at_the_timeout_are_left_and_those_not_started_are_not_
         assert results[2] == batch.NOT_STARTED and not (tmp_path / "later").exists()
     finally:
         os.waitpid(int((tmp_path / "slow").read_text()), 0)
+
+
+class FileLoggedApi:
+    """An API in which every app is provisioning until ready_at (a monotonic instant), then ready; each request is a
+    line of a log file that every forked run appends to."""
+
+    def __init__(self, log, ids, ready_at):
+        self.log = log
+        self.ids = ids
+        self.ready_at = ready_at
+
+    def _state(self):
+        return "ready" if time.monotonic() >= self.ready_at else "provisioning"
+
+    def _write(self, line):
+        with open(self.log, "a") as handle:
+            handle.write(line + "\n")
+
+    def get(self, path, operation=None):
+        self._write("GET " + path)
+        return {"id": path.rpartition("/")[2], "name": "clone", "state": self._state()}
+
+    def list(self, path, params=None, operation=None):
+        self._write("LIST %s?include=%s" % (path, params["include"]))
+        return [[item_id, self._state()] for item_id in self.ids]
+
+
+def test_the_waits_of_the_runs_share_one_list_per_poll_and_each_returns_its_own_read(tmp_path):
+    from ansible_collections.kubedr.astra.plugins.module_utils.waiter import Waiter
+
+    ids = ["a%d" % number for number in range(6)]
+    log = tmp_path / "requests.log"
+    api = FileLoggedApi(str(log), ids, time.monotonic() + 2.0)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+
+    def main():
+        item_id = own_arguments()["id"]
+        resource, _elapsed = Waiter(api).until_state("k8s/v2/apps/" + item_id, ["ready"], ["failed"], timeout=60)
+        print(json.dumps({"changed": True, "app": resource}))
+
+    results = batch.run_all(main, [document(id=item_id) for item_id in ids], shared_directory=str(shared))
+    assert [result["app"] for result in results] == [{"id": item_id, "name": "clone", "state": "ready"} for item_id in ids]
+    requests = log.read_text().splitlines()
+    gets = [line for line in requests if line.startswith("GET ")]
+    lists = [line for line in requests if line.startswith("LIST ")]
+    # Alone, each wait polls its app about eight times in two seconds (48 GETs): here one GET each at the end (and one
+    # at the start for a run whose wait began before any other's), the polls between them are lists for all.
+    assert len(gets) <= 2 * len(ids), requests
+    assert 1 <= len(lists) <= 12 and set(lists) == {"LIST k8s/v2/apps?include=id,state"}, requests
+    assert sorted(set(line.rpartition("/")[2] for line in gets)) == ids
+    # the parent left nothing behind for the next batch: no wait is counted as waiting any more
+    assert not [name for name in os.listdir(str(shared)) if name.endswith(".waiting")]
