@@ -102,24 +102,32 @@ def get(store, app_id, cluster_id=None):
     return app
 
 
-def listed(store, cluster_id=None):
-    return store.all("app", clusterID=cluster_id) if cluster_id else store.all("app")
+def listed(store, cluster_id=None, name=None):
+    """The apps, or those of one cluster, or those of one name."""
+    match = dict((key, value) for key, value in (("clusterID", cluster_id), ("name", name)) if value is not None)
+    return store.all("app", **match)
 
 
-def render(store, app):
-    cluster = world.cluster(store, app["clusterID"]) or {}
+def render(store, app, known=None):
+    """The app as the API serves it; known: a dict the renders of one list share (clusters, account ID)."""
+    known = {} if known is None else known
+    if app["clusterID"] not in known:
+        known[app["clusterID"]] = world.cluster(store, app["clusterID"]) or {}
+    cluster = known[app["clusterID"]]
     doc = public(app)
     metadata = doc.pop("metadata")
     doc["clusterName"] = cluster.get("name")
     doc["clusterID"] = app["clusterID"]
     doc["clusterType"] = cluster.get("clusterType")
-    doc["links"] = _links(store, app)
+    if "account_id" not in known:
+        known["account_id"] = store.setting("account_id")
+    doc["links"] = _links(known["account_id"], app)
     doc["metadata"] = metadata
     return doc
 
 
-def _links(store, app):
-    base = "/accounts/%s" % store.setting("account_id")
+def _links(account_id, app):
+    base = "/accounts/%s" % account_id
     ready = app["state"] == "ready"
 
     def related(title, href, media, method):

@@ -77,6 +77,15 @@ class FilterSyntaxError(ValueError):
     pass
 
 
+def asked_value(options, field_name):
+    """The value of a `filter=<field_name> eq '...'` condition (a top-level field), else None: a route may read only
+    the objects with that value (the filter is still applied to what it returns)."""
+    for condition in getattr(options, "conditions", None) or ():
+        if condition.operator == "eq" and condition.path == [(field_name, False)]:
+            return condition.value
+    return None
+
+
 def parse_filter(text):
     conditions = []
     i = 0

@@ -6,7 +6,7 @@ in-place restore: the request tells which (a source in the body, the
 """
 
 from .. import apps, clones, world
-from ..query import INCLUDE_LIMIT_FILTER
+from ..query import INCLUDE_LIMIT_FILTER, asked_value
 from ..routing import Created
 
 APPS = "k8s/v2/apps"
@@ -41,7 +41,9 @@ def _force_update(call):
 
 
 def list_apps(call):
-    return [apps.render(call.store, app) for app in apps.listed(call.store, _cluster_id(call))]
+    known = {}
+    return [apps.render(call.store, app, known) for app in apps.listed(call.store, _cluster_id(call),
+                                                                                 asked_value(call.options, "name"))]
 
 
 def manage_app(call):

@@ -8,7 +8,7 @@ with a detail saying they aren't simulated.
 
 from .. import world
 from ..problems import ApiProblem, reason
-from ..query import INCLUDE_LIMIT, INCLUDE_LIMIT_FILTER, NO_PARAMETERS
+from ..query import INCLUDE_LIMIT, INCLUDE_LIMIT_FILTER, NO_PARAMETERS, asked_value
 from ..resources import touch
 from ..schema import IDENTIFIER, METADATA_UPDATE, Any, Obj, Str, envelope, validate
 
@@ -135,7 +135,9 @@ def register(router):
     # clusters -------------------------------------------------------------
     @router.list(CLUSTERS, "cluster", INCLUDE_LIMIT_FILTER)
     def list_clusters(call):
-        return [world.render_cluster(call.store, cluster) for cluster in call.store.all("cluster")]
+        match = {"name": asked_value(call.options, "name")}
+        return [world.render_cluster(call.store, cluster)
+                for cluster in call.store.all("cluster", **dict((key, value) for key, value in match.items() if value))]
 
     @router.list(CLOUD_CLUSTERS, "cluster", INCLUDE_LIMIT_FILTER)
     def list_cloud_clusters(call):
