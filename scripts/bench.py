@@ -56,6 +56,8 @@ OPERATION_STEPS = {"drill": ("clone", "remove clone"), "failover": ("failover", 
 # Steps that are the user's task files (drill_verify_tasks, drill_cleanup_tasks, failover_verify_tasks): the runbook runs
 # them once per app, and what they cost is the user's work, not the runbook's.
 TASK_FILE_STEPS = ("verify", "cleanup")
+# The run's start and pre-flight: every app's pre-flight step runs from the run's start to the end of the checks.
+PREFLIGHT_STEPS = ("pre-flight",)
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -321,6 +323,19 @@ def report_of(report_path, runbook):
     return json.loads((directories[-1] / "report.json").read_text())
 
 
+def poll_requests(log):
+    """(GETs of one app or mirror by ID, lists of apps or mirrors that waits shared) of a simulator request log.
+
+    A shared list (plugins/module_utils/shared_lists.py) asks include=id first, without a filter; nothing else in the
+    runbooks lists apps or mirrors so.
+    """
+    gets_of_items = [entry for entry in log if entry["method"] == "GET" and re.search(
+        r"/(apps|appMirrors)/[0-9a-f-]{36}$", entry["path"])]
+    shared_lists = [entry for entry in log if entry["method"] == "GET" and re.search(r"/(k8s/v2/apps|appMirrors)$", entry["path"])
+                    and re.match(r"include=id(%2C|,|&|$)", entry["query"] or "") and "filter=" not in (entry["query"] or "")]
+    return gets_of_items, shared_lists
+
+
 def runbook_at_size(sim, workdir, runbook, count, waves, eligible):
     apps = eligible[:count]
     reports = Path(workdir) / ("reports-%s-%d-%d" % (runbook, count, waves))
@@ -334,15 +349,13 @@ def runbook_at_size(sim, workdir, runbook, count, waves, eligible):
     waited = union_seconds(intervals)
     in_task_files = union_seconds(step_intervals(report, TASK_FILE_STEPS))
     overhead = seconds - waited - in_task_files
+    preflight = union_seconds(step_intervals(report, PREFLIGHT_STEPS))
     log = sim.requests_log()
     operations = len(intervals)
-    gets_of_items = [entry for entry in log if entry["method"] == "GET" and re.search(
-        r"/(apps|appMirrors)/[0-9a-f-]{36}$", entry["path"])]
-    # The lists the waits of a wave share (shared_lists: include=id first, no filter); nothing else lists these so.
-    shared_lists = [entry for entry in log if entry["method"] == "GET" and re.search(r"/(k8s/v2/apps|appMirrors)$", entry["path"])
-                    and re.match(r"include=id(%2C|,|&|$)", entry["query"] or "")]
+    gets_of_items, shared_lists = poll_requests(log)
     return {"runbook": runbook, "apps": count, "waves": waves, "wall_seconds": seconds, "waited_seconds": waited,
             "task_files_seconds": in_task_files, "overhead_seconds": overhead, "overhead_per_wave_seconds": overhead / waves,
+            "preflight_seconds": preflight, "wave_overhead_seconds": (overhead - preflight) / waves,
             "overhead_with_task_files_per_wave_seconds": (seconds - waited) / waves,
             "requests": len(log), "writes": sum(entry["method"] in MUTATING for entry in log),
             "operations": operations, "item_polls_per_operation": len(gets_of_items) / operations if operations else None,
@@ -441,17 +454,21 @@ def render(results):
             "moment the wait saw the end. *Task files*: the union of the report's verify and cleanup steps, the user's "
             "task files the drill runs once per app (playbooks/vars/demo.yml's: an assert and a module call each). "
             "*Overhead*: wall time minus waited minus task files; *with task files*: wall time minus waited. "
+            "*Pre-flight*: from the run's start to the end of its checks (every app's, once per run); *a wave's own*: the "
+            "overhead without it, per wave (what one more wave adds; the report's writing is in it). "
             "*Polls per operation*: the waits' requests (GETs of one app or mirror by ID, and the lists of apps or mirrors "
             "the waits of a wave share, in brackets), divided by the operations. %s" % (
                 results["scale_apps"], runbook_runs_note(results.get("runbook_repeat", 1))), "",
             "| Runbook | Apps | Waves | Wall | Waited | Task files | Overhead | Overhead per wave | Per wave with task files "
-            "| Requests | Polls per operation | Peak memory | Verdict |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| Pre-flight | A wave's own | Requests | Polls per operation | Peak memory | Verdict |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run in results["runbooks"]:
-        out.append("| %s | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %d | %s | %.0f MiB | %s |" % (
+        out.append("| %s | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %d | %s | %.0f MiB "
+                   "| %s |" % (
             run["runbook"], run["apps"], run["waves"], run["wall_seconds"], run["waited_seconds"],
             run["task_files_seconds"], run["overhead_seconds"], run["overhead_per_wave_seconds"],
-            run["overhead_with_task_files_per_wave_seconds"], run["requests"],
+            run["overhead_with_task_files_per_wave_seconds"], run["preflight_seconds"], run["wave_overhead_seconds"],
+            run["requests"],
             polls_cell(run),
             run["peak_memory_mib"], run["verdict"]))
     posture = results["posture"]

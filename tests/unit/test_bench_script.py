@@ -36,6 +36,26 @@ def test_the_user_task_files_are_their_own_column_not_the_runbooks_overhead():
     ]}
     assert bench.union_seconds(bench.step_intervals(report, bench.OPERATION_STEPS["drill"])) == pytest.approx(5.0)
     assert bench.union_seconds(bench.step_intervals(report, bench.TASK_FILE_STEPS)) == pytest.approx(2.0)
+    report["apps"][0]["steps"].insert(0, step("pre-flight", 0, 0.75))
+    report["apps"][1]["steps"].insert(0, step("pre-flight", 0, 0.75))
+    assert bench.union_seconds(bench.step_intervals(report, bench.PREFLIGHT_STEPS)) == pytest.approx(0.75)
+
+
+def test_the_waits_polls_count_the_shared_lists_with_the_gets_of_one_resource():
+    account = "/accounts/0b4d2c4e-5f1e-4a33-9d57-3f0c9e2b8a11/"
+    app_id = "6fcaaa6c-25e9-41d2-b2d5-21817f4a9a4a"
+    log = [{"method": "GET", "path": account + "k8s/v2/apps/" + app_id, "query": ""},
+           {"method": "DELETE", "path": account + "k8s/v2/apps/" + app_id, "query": ""},
+           {"method": "GET", "path": account + "k8s/v2/apps", "query": "include=id%2Cstate"},
+           {"method": "GET", "path": account + "k8s/v2/apps", "query": "include=id"},
+           {"method": "GET", "path": account + "k8s/v1/appMirrors", "query": "include=id,state,stateDesired"},
+           {"method": "GET", "path": account + "k8s/v2/apps", "query": "filter=name+eq+'app-001'"},
+           {"method": "GET", "path": account + "k8s/v1/appMirrors", "query": ""},
+           {"method": "GET", "path": account + "k8s/v2/apps", "query": "include=name,id"}]
+    gets, lists = bench.poll_requests(log)
+    assert gets == log[:1] and lists == log[2:5]
+    assert bench.polls_cell({"polls_per_operation": 1.35, "shared_lists": 12}) == "1.35 (12 lists)"
+    assert bench.polls_cell({"polls_per_operation": None}) == "-"
 
 
 @pytest.mark.parametrize("count, waves, expected", [
