@@ -155,11 +155,15 @@ class ResourceKind:
     neither ready nor settling (failed, removed, deleting, ...) fails an
     ensure_present run with its state details and this advice, instead of a
     warning (for resources that cannot be repaired in place, like snapshots).
+    shared_collection: where the waits of a batch list these resources together
+    when it is not `collection` (an app's backups: the account's).
     """
 
     def __init__(self, name, media_type, version, collection, definition, ready_states=("ready",),
-                 failure_states=("failed",), ordered=(), transitional_states=None, strict_hint=None):
+                 failure_states=("failed",), ordered=(), transitional_states=None, strict_hint=None,
+                 shared_collection=None):
         self.strict_hint = strict_hint
+        self.shared_collection = shared_collection
         self.name = name
         self.media_type = media_type
         self.version = version
@@ -333,7 +337,8 @@ class AstraModule(AnsibleModule):
 
     def wait_until_ready(self, kind, resource_id, name):
         return self.waiter.until_state(kind.item_path(resource_id), kind.ready_states, kind.failure_states,
-                                       timeout=self.params["wait_timeout"], description=kind.describe(name))
+                                       timeout=self.params["wait_timeout"], description=kind.describe(name),
+                                       shared_collection=kind.shared_collection)
 
     # ------------------------------------------------------------ ensure present / absent
 
@@ -411,14 +416,16 @@ class AstraModule(AnsibleModule):
             # An earlier request (e.g. with wait: false) is already removing it: nothing to send, maybe something to wait for.
             elapsed = 0.0
             if self.wants_wait:
-                _gone, elapsed = self.waiter.until_gone(path, timeout=self.params["wait_timeout"], description=kind.describe(name))
+                _gone, elapsed = self.waiter.until_gone(path, timeout=self.params["wait_timeout"], description=kind.describe(name),
+                                                        shared_collection=kind.shared_collection)
             return dict(changed=False, resource={}, before={}, after={}, elapsed=round(elapsed, 1))
         if self.check_mode:
             return dict(changed=True, resource={}, before=current, after={}, elapsed=0.0)
         self.client.delete(path, operation="Delete %s" % kind.describe(name))
         elapsed = 0.0
         if self.wants_wait:
-            _gone, elapsed = self.waiter.until_gone(path, timeout=self.params["wait_timeout"], description=kind.describe(name))
+            _gone, elapsed = self.waiter.until_gone(path, timeout=self.params["wait_timeout"], description=kind.describe(name),
+                                                    shared_collection=kind.shared_collection)
         return dict(changed=True, resource={}, before=current, after={}, elapsed=round(elapsed, 1))
 
     # ------------------------------------------------------------ a whole collection as desired state

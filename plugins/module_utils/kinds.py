@@ -13,7 +13,13 @@ from ansible_collections.kubedr.astra.plugins.module_utils.hooks import (
     hook_definition,
     hook_source_definition,
 )
-from ansible_collections.kubedr.astra.plugins.module_utils.lookups import APP_MIRRORS, APPS, restore_points_path, schedules_path
+from ansible_collections.kubedr.astra.plugins.module_utils.lookups import (
+    ACCOUNT_BACKUPS,
+    APP_MIRRORS,
+    APPS,
+    restore_points_path,
+    schedules_path,
+)
 from ansible_collections.kubedr.astra.plugins.module_utils.schedules import schedule_definition
 
 # Body version of every app request: clone, restore-to-new and in-place restore need 2.2.
@@ -40,10 +46,12 @@ def snapshot_kind(app_id):
 
 
 def backup_kind(app_id):
-    """Backups of one app (k8s/v1/apps/<id>/appBackups): no PUT, so nothing to compare but the name."""
+    """Backups of one app (k8s/v1/apps/<id>/appBackups): no PUT, so nothing to compare but the name. The account lists
+    every app's backups in one collection too (topology/v1/appBackups): the waits of a batch share that list."""
     return ResourceKind("backup", "appBackup", "1.1", restore_points_path("backup", app_id), definition=_no_user_fields,
                         ready_states=("completed",), failure_states=RESTORE_POINT_FAILED,
-                        transitional_states=RESTORE_POINT_SETTLING, strict_hint=RESTORE_POINT_HINT)
+                        transitional_states=RESTORE_POINT_SETTLING, strict_hint=RESTORE_POINT_HINT,
+                        shared_collection=ACCOUNT_BACKUPS)
 
 
 def schedule_kind(app_id):

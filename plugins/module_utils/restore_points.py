@@ -79,7 +79,8 @@ def _remove_failed(module, kind, word, failed):
         path = kind.item_path(failed["id"])
         module.client.delete(path, operation="Delete failed %s" % kind.describe(failed.get("name")))
         # The new one needs the name: wait until the API lets it go, whatever the wait option says.
-        module.waiter.until_gone(path, timeout=module.params["wait_timeout"], description=kind.describe(failed.get("name")))
+        module.waiter.until_gone(path, timeout=module.params["wait_timeout"], description=kind.describe(failed.get("name")),
+                                 shared_collection=kind.shared_collection)
     return failed
 
 

@@ -50,8 +50,12 @@ class Waiter:
         self.max_errors = max_errors
         self.shared = shared if shared is not None else shared_lists.current()
 
-    def until_state(self, path, target_states, failure_states=("failed",), timeout=600, description=None, state_field="state"):
+    def until_state(self, path, target_states, failure_states=("failed",), timeout=600, description=None, state_field="state",
+                    shared_collection=None):
         """Poll path until resource[state_field] is one of target_states.
+
+        shared_collection: the collection a shared list reads (see the class), when not the item's own (an app's
+        backups are also listed account-wide, in one collection for every app).
 
         Returns (resource, elapsed seconds). Raises AstraWaitError on a failure
         state, when the resource disappears (404), or at the timeout.
@@ -65,9 +69,11 @@ class Waiter:
         def failed(resource):
             return resource.get(state_field) in failure_states
 
-        return self.until(path, done, failed, timeout, description, " or ".join(target_states), watch=(state_field,))
+        return self.until(path, done, failed, timeout, description, " or ".join(target_states), watch=(state_field,),
+                          shared_collection=shared_collection)
 
-    def until(self, path, done, failed=None, timeout=600, description=None, target="ready", watch=None):
+    def until(self, path, done, failed=None, timeout=600, description=None, target="ready", watch=None,
+              shared_collection=None):
         """Poll path until done(resource) is true; failed(resource) true ends the wait with an error.
 
         done is asked first. failed may return a string: the reason, quoted in the error.
@@ -91,15 +97,17 @@ class Waiter:
             return False
 
         return self._poll(path, "Wait for %s" % description, description, target, timeout, settled,
-                          watch=watch, in_progress=in_progress)
+                          watch=watch, in_progress=in_progress, shared_collection=shared_collection)
 
-    def until_gone(self, path, timeout=600, description=None):
+    def until_gone(self, path, timeout=600, description=None, shared_collection=None):
         """Poll path until the API answers 404. Returns (None, elapsed seconds)."""
         description = description or path
         return self._poll(path, "Wait for %s to be deleted" % description, description, "deleted", timeout,
-                          lambda resource, elapsed, last: resource is None, watch=(), in_progress=lambda view: True)
+                          lambda resource, elapsed, last: resource is None, watch=(), in_progress=lambda view: True,
+                          shared_collection=shared_collection)
 
-    def _poll(self, path, operation, description, target, timeout, settled, watch=None, in_progress=None):
+    def _poll(self, path, operation, description, target, timeout, settled, watch=None, in_progress=None,
+              shared_collection=None):
         """GET path until settled(resource or None on 404, elapsed, last resource read) is true; returns (resource, elapsed).
 
         Backoff between polls, never past the deadline; transient errors tolerated up to max_errors in a row.
@@ -110,15 +118,16 @@ class Waiter:
         delay = self.first_delay
         errors = 0
         last = None
-        sharing = self._share(path, watch)
+        key = self._shared_key(path, watch, shared_collection)
+        sharing = self._share(key)
         poll_at = None
-        if sharing and self.shared.waiting(*self._shared_key(path, watch)) > 1:
+        if sharing and self.shared.waiting(*key) > 1:
             # Others of the batch already wait on the collection: the first poll too is theirs, on the grid.
             _delay, poll_at = self._pause_on_grid(deadline, self.first_delay, description, target, last, start, timeout)
         try:
             while True:
                 if not (poll_at is not None and poll_at < deadline
-                        and self._still_in_progress(path, watch, poll_at, operation, in_progress)):
+                        and self._still_in_progress(key, path, poll_at, operation, in_progress)):
                     try:
                         current = self.client.get(path, operation=operation)
                         errors = 0
@@ -142,19 +151,22 @@ class Waiter:
                 self.shared.leave(sharing)
 
     @staticmethod
-    def _shared_key(path, watch):
-        return shared_lists.split_item_path(path)[0], tuple(watch)
-
-    def _share(self, path, watch):
-        """The token of this wait in the shared lists (see the class), or None when it reads its item every time."""
-        if self.shared is None or watch is None:
+    def _shared_key(path, watch, shared_collection):
+        """(collection, fields) of the list a wait may share, or None when it reads its item every time."""
+        if watch is None:
             return None
-        return self.shared.enter(*self._shared_key(path, watch))
+        return shared_collection or shared_lists.split_item_path(path)[0], tuple(watch)
 
-    def _still_in_progress(self, path, watch, poll_at, operation, in_progress):
+    def _share(self, key):
+        """The token of this wait in the shared lists (see the class), or None when it reads its item every time."""
+        if self.shared is None or key is None:
+            return None
+        return self.shared.enter(*key)
+
+    def _still_in_progress(self, key, path, poll_at, operation, in_progress):
         """Whether the shared list, read at poll_at or later, shows the item still in progress (no GET needed)."""
-        collection, item_id = shared_lists.split_item_path(path)
-        watch = tuple(watch)
+        collection, watch = key
+        item_id = shared_lists.split_item_path(path)[1]
         if self.shared.waiting(collection, watch) < 2:
             return False
         try:

@@ -23,7 +23,8 @@ description:
     mirrors in C(k8s/v1/appMirrors)), a poll reads that collection once for all of them, with only the fields their
     waits look at (C(include=id,state)), instead of one GET per run; a run reads its own resource when the list shows it
     done, failed or gone, and what it returns is that read. So the polls of a wave cost about one list each, whatever
-    its number of apps. Resources in a collection of their own (an app's snapshots, backups) are polled one by one.
+    its number of apps. Backups share the account's list of every backup (C(topology/v1/appBackups)); snapshots, each
+    app's in a collection of its own with no account-wide list, are polled one by one.
   - The runbooks' steps use it through M(kubedr.astra.wave_step), which runs a wave's apps in one task. Use it
     directly to run one module for many apps in a playbook of your own, in place of a loop that starts a module
     process per item.

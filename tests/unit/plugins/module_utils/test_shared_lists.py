@@ -212,3 +212,17 @@ def test_a_view_with_nulls_is_judged_both_ways_so_a_missing_transfer_state_is_no
     resource, _elapsed = waiter(estate, clock, lists).until(MIRRORS + "/m1", done, failed, timeout=60,
                                                             watch=MIRROR_WAIT_FIELDS)
     assert resource == established and estate.gets == [MIRRORS + "/m1"]
+
+
+def test_an_app_s_backups_are_polled_in_the_account_s_list_of_every_backup(lists, clock):
+    from ansible_collections.kubedr.astra.plugins.module_utils.kinds import backup_kind
+
+    kind = backup_kind("app-1")
+    another_wait(lists, "topology/v1/appBackups")
+    backup = dict(id="b1", name="nightly", state="running")
+    estate = Estate(clock, b1=[(0, backup), (12, dict(backup, state="completed"))])
+    resource, _elapsed = waiter(estate, clock, lists).until_state(
+        kind.item_path("b1"), kind.ready_states, kind.failure_states, timeout=600, shared_collection=kind.shared_collection)
+    assert resource["state"] == "completed"
+    assert estate.gets == ["k8s/v1/apps/app-1/appBackups/b1"]
+    assert estate.lists and set(path for path, _params in estate.lists) == {"topology/v1/appBackups"}
