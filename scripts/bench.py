@@ -463,8 +463,8 @@ def render(results):
             "| Pre-flight | A wave's own | Requests | Polls per operation | Peak memory | Verdict |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run in results["runbooks"]:
-        out.append("| %s | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %d | %s | %.0f MiB "
-                   "| %s |" % (
+        row = "| %s | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %d | %s | %.0f MiB | %s |"
+        out.append(row % (
             run["runbook"], run["apps"], run["waves"], run["wall_seconds"], run["waited_seconds"],
             run["task_files_seconds"], run["overhead_seconds"], run["overhead_per_wave_seconds"],
             run["overhead_with_task_files_per_wave_seconds"], run["preflight_seconds"], run["wave_overhead_seconds"],

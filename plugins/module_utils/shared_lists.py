@@ -22,10 +22,10 @@ to its own GET.
 """
 
 import errno
-import hashlib
 import itertools
 import json
 import os
+import re
 import time
 
 try:
@@ -70,8 +70,10 @@ class SharedLists:
         self._clock = clock or time.monotonic
         self.lock_timeout = lock_timeout
 
-    def _key(self, collection, fields):
-        return hashlib.sha1(("%s?%s" % (collection, ",".join(fields))).encode("utf-8")).hexdigest()[:20]
+    @staticmethod
+    def _key(collection, fields):
+        """The file name part of a collection and field set (k8s_v2_apps-id-state): readable, and no dot in it."""
+        return re.sub(r"[^0-9A-Za-z_-]", "_", "%s-%s" % (collection, "-".join(("id",) + tuple(fields))))
 
     def enter(self, collection, fields):
         """Say that this process waits on the collection; returns a token for leave()."""

@@ -42,8 +42,8 @@ def _force_update(call):
 
 def list_apps(call):
     known = {}
-    return [apps.render(call.store, app, known) for app in apps.listed(call.store, _cluster_id(call),
-                                                                                 asked_value(call.options, "name"))]
+    listed = apps.listed(call.store, _cluster_id(call), asked_value(call.options, "name"))
+    return [apps.render(call.store, app, known) for app in listed]
 
 
 def manage_app(call):
