@@ -121,7 +121,8 @@ def resolve_relationship(module, app_ref, source_ref, destination_ref):
     a failover must work whatever the API says about the source cluster.
     """
     lookups = module.lookups
-    clusters = lookups.clusters()
+    # Read before any change, as the runs of a step start: the runs of a batch may share these two lists.
+    clusters = lookups.clusters(shared=True)
     resolved, violations = {}, []
     for option, ref in (("source_cluster", source_ref), ("destination_cluster", destination_ref)):
         try:
@@ -155,7 +156,7 @@ def resolve_relationship(module, app_ref, source_ref, destination_ref):
             raise AstraValidationError("source_app", "%d apps are named %r on cluster %r (IDs %s); give the app ID instead"
                                        % (len(on_source), name, source_cluster.get("name"),
                                           name_list(item.get("id") for item in on_source)))
-    return Relationship(name, source_cluster, destination_cluster, clusters, apps, lookups.app_mirrors())
+    return Relationship(name, source_cluster, destination_cluster, clusters, apps, lookups.app_mirrors(shared=True))
 
 
 # ---------------------------------------------------------------------- waiting

@@ -73,7 +73,7 @@ def _child(main, document, stdout, stderr, shared_directory=None):
     code = 1
     try:
         # Its waits may share a list with the other runs' (shared_lists); what it returns is its own reads.
-        shared_lists.install(shared_directory)
+        shared_lists.install(shared_directory, started=time.monotonic())
         os.dup2(stdout.fileno(), 1)
         os.dup2(stderr.fileno(), 2)
         # Whatever the parent's sys.stdout was (a test's capture, say), the run writes to its own files.

@@ -13,6 +13,7 @@ names raise AstraValidationError naming the option that was given.
 
 import re
 
+from ansible_collections.kubedr.astra.plugins.module_utils import shared_lists
 from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import (
     App,
     AppMirror,
@@ -119,6 +120,17 @@ class Lookups:
 
     # ------------------------------------------------------------ generic building blocks
 
+    def _shared_collection(self, path, operation):
+        """In a run of kubedr.astra.astra_batch, the whole collection as read by a run of the batch since this one
+        started (shared_lists.collection); None elsewhere, or when no shared list can be had (the caller lists it)."""
+        shared = shared_lists.current()
+        if shared is None:
+            return None
+        try:
+            return shared.collection(self.client, path, operation)
+        except shared_lists.Unavailable:
+            return None
+
     def find_by_fields(self, path, conditions, server_filter=True, what=None):
         """Items of the collection at path whose fields equal the given (field, value) conditions.
 
@@ -154,12 +166,20 @@ class Lookups:
 
     # ------------------------------------------------------------ clusters
 
-    def clusters(self, name=None):
-        """Clusters (managed or not), optionally only the one named or identified by name."""
+    def clusters(self, name=None, shared=False):
+        """Clusters (managed or not), optionally only the one named or identified by name.
+
+        shared: in a run of kubedr.astra.astra_batch, every cluster may come from a list another run read after this
+        one started (_shared_collection); for reads before a change, never to check one.
+        """
         if name and looks_like_id(name):
             cluster = self.get_by_id(CLUSTERS, name, "cluster")
             if cluster:
                 return [cluster]
+        if shared and not name:
+            shared = self._shared_collection(CLUSTERS, "List clusters")
+            if shared is not None:
+                return shared
         return self.find_by_fields(CLUSTERS, [("name", name)], what="cluster %s" % name if name else "clusters")
 
     def cluster(self, name_or_id, option="cluster", require_managed=True, items=None):
@@ -402,8 +422,16 @@ class Lookups:
 
     # ------------------------------------------------------------ app mirrors
 
-    def app_mirrors(self, state=None):
-        """Every app mirror (replication relationship) of the account, optionally only those in `state`: one request."""
+    def app_mirrors(self, state=None, shared=False):
+        """Every app mirror (replication relationship) of the account, optionally only those in `state`: one request.
+
+        shared: as for clusters(); never for a read that must see a change just made (a create's lookup after a lost
+        answer reads its own list).
+        """
+        if shared and state is None:
+            shared = self._shared_collection(APP_MIRRORS, "Look up app mirrors")
+            if shared is not None:
+                return shared
         return self.find_by_fields(APP_MIRRORS, [("state", state)], what="app mirrors")
 
     # ------------------------------------------------------------ clouds and API resources

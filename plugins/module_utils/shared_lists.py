@@ -45,10 +45,11 @@ class Unavailable(Exception):
     """No list answer now: the wait reads its item itself."""
 
 
-def install(directory):
-    """Make the waits of this process (a batch's child) share the lists kept in directory."""
+def install(directory, started=None):
+    """Make the waits and lookups of this process (a batch's child, started at the monotonic instant `started`)
+    share the lists kept in directory."""
     global _CURRENT  # pylint: disable=global-statement
-    _CURRENT = SharedLists(directory) if directory else None
+    _CURRENT = SharedLists(directory, started=started) if directory else None
 
 
 def current():
@@ -65,10 +66,12 @@ def split_item_path(path):
 class SharedLists:
     """The lists one batch's waits share, in one directory; clock must be the same in every process (monotonic)."""
 
-    def __init__(self, directory, clock=None, lock_timeout=LOCK_TIMEOUT):
+    def __init__(self, directory, clock=None, lock_timeout=LOCK_TIMEOUT, started=None):
         self.directory = directory
         self._clock = clock or time.monotonic
         self.lock_timeout = lock_timeout
+        # When this run started: a whole collection it looks up must have been read since (collection()).
+        self.started = started if started is not None else self._clock()
 
     @staticmethod
     def _key(collection, fields):
@@ -127,6 +130,36 @@ class SharedLists:
             return None
         return dict(zip(("id",) + tuple(fields), [item_id] + list(values)))
 
+    def collection(self, client, collection, operation):
+        """Every item of the collection, from a list a run of the batch read after this run started.
+
+        For lookups that list a whole collection (every app mirror of the account, to find one relationship): the
+        runs of a step that start together read it once instead of once each. A list read since this run started
+        shows everything done before it started, as its own read would; what runs going at the same time do, neither
+        would show. Raises Unavailable when no list can be had (the run lists the collection itself).
+        """
+        if fcntl is None:
+            raise Unavailable("no file locks here")
+        key = self._key(collection, ("whole",))
+        path = os.path.join(self.directory, key + ".json")
+        try:
+            lock = open(os.path.join(self.directory, key + ".lock"), "a")
+        except OSError as exc:
+            raise Unavailable(str(exc))
+        with lock:
+            self._lock(lock)
+            kept = self._read(path)
+            if kept is None or kept["read_at"] < self.started:
+                read_at = self._clock()
+                try:
+                    kept = {"read_at": read_at, "items": client.list(collection, operation=operation)}
+                except Exception:  # pylint: disable=broad-except  # each run lists it itself and sees the error
+                    kept = {"read_at": read_at, "failed": True, "items": []}
+                self._write(path, kept)
+        if kept.get("failed"):
+            raise Unavailable("the shared list could not be read")
+        return kept["items"]
+
     def _lock(self, lock):
         deadline = self._clock() + self.lock_timeout
         while True:
@@ -155,6 +188,11 @@ class SharedLists:
         except Exception:  # pylint: disable=broad-except  # whatever it was, each wait reads its item itself and sees it
             # Kept as failed for this instant: the other waits of the instant go to their own GET without trying again.
             kept = {"read_at": read_at, "failed": True, "items": {}}
+        self._write(path, kept)
+        return kept
+
+    @staticmethod
+    def _write(path, kept):
         temporary = "%s.%d.tmp" % (path, os.getpid())
         try:
             with open(temporary, "w") as handle:
@@ -162,4 +200,3 @@ class SharedLists:
             os.rename(temporary, path)
         except OSError:
             pass
-        return kept

@@ -226,3 +226,53 @@ def test_an_app_s_backups_are_polled_in_the_account_s_list_of_every_backup(lists
     assert resource["state"] == "completed"
     assert estate.gets == ["k8s/v1/apps/app-1/appBackups/b1"]
     assert estate.lists and set(path for path, _params in estate.lists) == {"topology/v1/appBackups"}
+
+
+class MirrorApi:
+    def __init__(self):
+        self.lists = 0
+
+    def list(self, path, params=None, operation=None):
+        self.lists += 1
+        return [{"id": "m%d" % self.lists, "state": "established"}]
+
+
+def test_a_lookup_of_every_mirror_is_one_list_for_the_runs_that_start_together(tmp_path, clock, monkeypatch):
+    from ansible_collections.kubedr.astra.plugins.module_utils.lookups import Lookups
+
+    api = MirrorApi()
+
+    def run_started_now():
+        monkeypatch.setattr(shared_lists, "_CURRENT", shared_lists.SharedLists(str(tmp_path), clock=clock.monotonic))
+
+    run_started_now()
+    started_together = shared_lists.current()
+    first = Lookups(api).app_mirrors(shared=True)
+    clock.sleep(0.5)
+    run_started_now()
+    # a run started after that list was read reads its own (it must see what was done before it started)
+    assert Lookups(api).app_mirrors(shared=True) == [{"id": "m2", "state": "established"}] and api.lists == 2
+    # one started before it was read uses the newest list
+    monkeypatch.setattr(shared_lists, "_CURRENT", started_together)
+    assert Lookups(api).app_mirrors(shared=True) == [{"id": "m2", "state": "established"}] != first and api.lists == 2
+    # a read that must see a change just made (a create's lookup after a lost answer) is always its own
+    assert Lookups(api).app_mirrors() == [{"id": "m3", "state": "established"}] and api.lists == 3
+    # a lookup of one state is the server's filter, as outside a batch
+    assert Lookups(api).app_mirrors(state="established", shared=True) and api.lists == 4
+    # outside a batch every lookup is its own list
+    monkeypatch.setattr(shared_lists, "_CURRENT", None)
+    Lookups(api).app_mirrors(shared=True)
+    assert api.lists == 5
+
+
+def test_a_lookup_of_every_cluster_is_shared_too_but_not_one_by_name(lists, monkeypatch):
+    from ansible_collections.kubedr.astra.plugins.module_utils.lookups import Lookups
+
+    api = MirrorApi()
+    monkeypatch.setattr(shared_lists, "_CURRENT", lists)
+    Lookups(api).clusters(shared=True)
+    Lookups(api).clusters(shared=True)
+    assert api.lists == 1
+    Lookups(api).clusters("prod-east", shared=True)
+    Lookups(api).clusters()
+    assert api.lists == 3
