@@ -47,18 +47,19 @@ def clone_violations(lookups, source_cluster, source_app, destination_cluster, n
     mapping, paths, mapping_violations = namespace_mapping_with_violations(
         namespace_mapping, app_namespaces, source_app.get("name"), "namespace_mapping (omitted: same names as the source)")
     violations.extend(mapping_violations)
-    namespaces = [Namespace.parse(item, "namespace") for item in lookups.namespaces(destination_cluster)]
+    # Reads before the clone is made: the runs of a batch may share these lists (Lookups._shared_collection).
+    namespaces = [Namespace.parse(item, "namespace") for item in lookups.namespaces(destination_cluster, shared=True)]
     violations.extend(existing_namespace_violations(
         mapping, paths, [namespace.name for namespace in namespaces if namespace.is_usable], destination_name))
 
     class_mapping = storage_class_mapping or []
-    destination_classes = lookups.storage_classes(destination_cluster)
+    destination_classes = lookups.storage_classes(destination_cluster, shared=True)
     violations.extend(storage_class_mapping_violations(class_mapping, destination_classes, destination_name))
 
     if point is not None or not restore_point_kind:
         claims = persistent_volume_claims(lookups.app_assets(source_app, restore_point_kind, point))
         if claims:
-            source_classes = destination_classes if same_cluster else lookups.storage_classes(source_cluster)
+            source_classes = destination_classes if same_cluster else lookups.storage_classes(source_cluster, shared=True)
             violations.extend(access_mode_violations(claims, class_mapping, source_classes, destination_classes,
                                                      destination_name))
             if not restore_point_kind:

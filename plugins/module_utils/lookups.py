@@ -210,10 +210,11 @@ class Lookups:
 
     # ------------------------------------------------------------ namespaces and storage classes
 
-    def namespaces(self, cluster):
-        """Every namespace of a cluster: one request."""
-        return self.client.list("%s/namespaces" % cluster_base_path(cluster),
-                                operation="List namespaces of cluster %s" % cluster.get("name"))
+    def namespaces(self, cluster, shared=False):
+        """Every namespace of a cluster: one request (shared: as for clusters())."""
+        path, operation = "%s/namespaces" % cluster_base_path(cluster), "List namespaces of cluster %s" % cluster.get("name")
+        found = self._shared_collection(path, operation) if shared else None
+        return found if found is not None else self.client.list(path, operation=operation)
 
     def require_namespaces(self, cluster, names, option="namespaces", name_key="name", paths=None):
         """Check that every named namespace exists on the cluster; report all missing ones at once.
@@ -238,10 +239,12 @@ class Lookups:
             raise AstraValidationError(violations=violations)
         return {name: found[name] for name in names}
 
-    def storage_classes(self, cluster):
-        """Every storage class of a cluster (full objects): one request."""
-        return self.client.list("%s/storageClasses" % cluster_base_path(cluster),
-                                operation="List storage classes of cluster %s" % cluster.get("name"))
+    def storage_classes(self, cluster, shared=False):
+        """Every storage class of a cluster (full objects): one request (shared: as for clusters())."""
+        path = "%s/storageClasses" % cluster_base_path(cluster)
+        operation = "List storage classes of cluster %s" % cluster.get("name")
+        found = self._shared_collection(path, operation) if shared else None
+        return found if found is not None else self.client.list(path, operation=operation)
 
     def storage_class(self, cluster, name, option="storage_class"):
         """The storage class with this name on the cluster; fails naming the option when unknown."""

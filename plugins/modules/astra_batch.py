@@ -25,8 +25,9 @@ description:
     done, failed or gone, and what it returns is that read. So the polls of a wave cost about one list each, whatever
     its number of apps. Backups share the account's list of every backup (C(topology/v1/appBackups)); snapshots, each
     app's in a collection of its own with no account-wide list, are polled one by one.
-  - The same goes for the lookups of M(kubedr.astra.astra_app_mirror) that list a whole collection (every cluster and
-    every app mirror, to find one relationship). A list another run read after this run started serves it, so the
+  - The same goes for the lookups that list a whole collection before a change, in M(kubedr.astra.astra_app_mirror)
+    (every cluster and every app mirror, to find one relationship) and in M(kubedr.astra.astra_app_clone)'s checks (the
+    clusters' namespaces and storage classes). A list another run read after this run started serves it, so the
     runs that start together read each once. A lookup that must see a change just made is always the run's own.
   - The runbooks' steps use it through M(kubedr.astra.wave_step), which runs a wave's apps in one task. Use it
     directly to run one module for many apps in a playbook of your own, in place of a loop that starts a module

@@ -87,11 +87,13 @@ class Lookups:
             raise AstraValidationError(option, "app %r has no %s named or identified by %r" % (app["name"], kind, ref))
         return self._points[ref]
 
-    def namespaces(self, cluster):
+    def namespaces(self, cluster, shared=False):
+        assert shared, "clone_violations reads before any change: its lists may be shared in a batch"
         self.calls.append(("namespaces", cluster["name"]))
         return self._namespaces[cluster["id"]]
 
-    def storage_classes(self, cluster):
+    def storage_classes(self, cluster, shared=False):
+        assert shared, "clone_violations reads before any change: its lists may be shared in a batch"
         self.calls.append(("storage_classes", cluster["name"]))
         return self._classes[cluster["id"]]
 

@@ -276,3 +276,19 @@ def test_a_lookup_of_every_cluster_is_shared_too_but_not_one_by_name(lists, monk
     Lookups(api).clusters("prod-east", shared=True)
     Lookups(api).clusters()
     assert api.lists == 3
+
+
+def test_a_clone_check_s_reads_of_a_cluster_s_namespaces_and_storage_classes_are_shared(lists, monkeypatch):
+    from ansible_collections.kubedr.astra.plugins.module_utils.lookups import Lookups
+
+    api = MirrorApi()
+    cluster = {"id": "c1", "name": "dr-west", "managedState": "managed"}
+    monkeypatch.setattr(shared_lists, "_CURRENT", lists)
+    for _run in range(3):
+        Lookups(api).namespaces(cluster, shared=True)
+        Lookups(api).storage_classes(cluster, shared=True)
+    assert api.lists == 2
+    # another cluster is another list; an unshared read is the run's own
+    Lookups(api).namespaces(dict(cluster, id="c2"), shared=True)
+    Lookups(api).namespaces(cluster)
+    assert api.lists == 4
