@@ -110,22 +110,11 @@ class SharedLists:
         Reads the list (client.list with include=id,fields, every page) when the one kept is older than not_before
         (a monotonic instant); raises Unavailable when no list can be had (the wait then reads its item itself).
         """
-        if fcntl is None:
-            raise Unavailable("no file locks here")
-        key = self._key(collection, fields)
-        path = os.path.join(self.directory, key + ".json")
-        try:
-            lock = open(os.path.join(self.directory, key + ".lock"), "a")
-        except OSError as exc:
-            raise Unavailable(str(exc))
-        with lock:
-            self._lock(lock)
-            kept = self._read(path)
-            if kept is None or kept["read_at"] < not_before:
-                kept = self._refresh(client, collection, fields, path, operation)
-        if kept.get("failed"):
-            raise Unavailable("the shared list could not be read")
-        values = kept["items"].get(item_id)
+        def read():
+            rows = client.list(collection, params={"include": ",".join(("id",) + tuple(fields))}, operation=operation)
+            return dict((row[0], list(row[1:])) for row in rows if isinstance(row, (list, tuple)) and row)
+
+        values = self._kept(self._key(collection, fields), not_before, read).get(item_id)
         if values is None:
             return None
         return dict(zip(("id",) + tuple(fields), [item_id] + list(values)))
@@ -138,9 +127,14 @@ class SharedLists:
         shows everything done before it started, as its own read would; what runs going at the same time do, neither
         would show. Raises Unavailable when no list can be had (the run lists the collection itself).
         """
+        return self._kept(self._key(collection, ("whole",)), self.started,
+                          lambda: client.list(collection, operation=operation))
+
+    def _kept(self, key, not_before, read):
+        """The items kept under key, read (read()) again under the key's lock when the ones kept were read before
+        not_before; raises Unavailable when they cannot be had, now or by the run that last tried at this instant."""
         if fcntl is None:
             raise Unavailable("no file locks here")
-        key = self._key(collection, ("whole",))
         path = os.path.join(self.directory, key + ".json")
         try:
             lock = open(os.path.join(self.directory, key + ".lock"), "a")
@@ -149,12 +143,13 @@ class SharedLists:
         with lock:
             self._lock(lock)
             kept = self._read(path)
-            if kept is None or kept["read_at"] < self.started:
+            if kept is None or kept["read_at"] < not_before:
                 read_at = self._clock()
                 try:
-                    kept = {"read_at": read_at, "items": client.list(collection, operation=operation)}
-                except Exception:  # pylint: disable=broad-except  # each run lists it itself and sees the error
-                    kept = {"read_at": read_at, "failed": True, "items": []}
+                    kept = {"read_at": read_at, "items": read()}
+                except Exception:  # pylint: disable=broad-except  # whatever it was, each run reads for itself and sees it
+                    # Kept as failed for this instant: the other runs of the instant read for themselves without trying again.
+                    kept = {"read_at": read_at, "failed": True}
                 self._write(path, kept)
         if kept.get("failed"):
             raise Unavailable("the shared list could not be read")
@@ -178,18 +173,6 @@ class SharedLists:
                 return json.load(handle)
         except (OSError, ValueError):
             return None
-
-    def _refresh(self, client, collection, fields, path, operation):
-        read_at = self._clock()
-        try:
-            rows = client.list(collection, params={"include": ",".join(("id",) + tuple(fields))}, operation=operation)
-            items = dict((row[0], list(row[1:])) for row in rows if isinstance(row, (list, tuple)) and row)
-            kept = {"read_at": read_at, "items": items}
-        except Exception:  # pylint: disable=broad-except  # whatever it was, each wait reads its item itself and sees it
-            # Kept as failed for this instant: the other waits of the instant go to their own GET without trying again.
-            kept = {"read_at": read_at, "failed": True, "items": {}}
-        self._write(path, kept)
-        return kept
 
     @staticmethod
     def _write(path, kept):
