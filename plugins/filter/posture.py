@@ -22,4 +22,4 @@ def record_posture(record, *args, **kwargs):
 
 class FilterModule:
     def filters(self):
-        return {"record_posture": as_filter(record_posture)}
+        return {"record_posture": as_filter(record_posture, returns_record=True)}

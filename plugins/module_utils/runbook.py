@@ -10,7 +10,8 @@ dr_report reuses its time parser and duration format. The roles only wire module
 
 - apps: the user's app entries normalised (normalise_apps) and their waves;
 - the run record: app key -> {app, steps, astra_ids, rto_seconds, rpo_seconds, notes, skipped, not_measured}, kept
-  step by step (new_record, record_step, record_preflight, record_results, ...) and judged (report_apps);
+  step by step (new_record, record_step, record_preflight, record_results, ...) and judged (report_apps); the roles
+  hold it packed into one string (pack_record);
 - pre-flight: what Astra Control says about the clusters (read_clusters), the apps and mirrors found, and every
   problem that stops an app (preflight_findings), all collected before anything is changed;
 - readiness: the recovered apps read back, their RTO and RPO (record_ready, record_clones), the failback phases;
@@ -21,6 +22,7 @@ removed only when its removal step passed, an app as done only when its wave end
 """
 
 import datetime
+import json
 import os
 import re
 
@@ -39,6 +41,8 @@ RUNBOOKS = ("protect", "replicate", "drill", "failover", "failback", "posture")
 READ_ONLY_RUNBOOKS = ("posture",)
 # The ID astra_app_clone returns in check mode for a clone it would create (an existing clone has its real ID).
 CHECK_MODE_PLACEHOLDER_ID = "check-mode-placeholder-id"
+# How a packed run record starts (pack_record).
+PACKED_RECORD = "kubedr.astra run record:"
 
 
 class RunbookError(ValueError):
@@ -94,6 +98,24 @@ def seconds_between(start, end):
         return None
     return round((parse_time(end, "seconds_between: end", RunbookError)
                   - parse_time(start, "seconds_between: start", RunbookError)).total_seconds(), 3)
+
+
+def pack_record(record):
+    """The run record as one string, which is how the roles hold it between filters.
+
+    Ansible 2.19 walks every value of a fact a task sets, and of a variable a template reads, to see whether it is a
+    template: a record of 200 apps cost half a second each time a step was recorded, once per step per wave. A string
+    is one value, and filter output is never templated again. The filters (plugins/filter) unpack a packed record
+    they are given and pack each record they return; the functions here work on dicts.
+    """
+    return PACKED_RECORD + json.dumps(plain_copy(record), separators=(",", ":"))
+
+
+def unpack_record(value):
+    """The record pack_record packed (anything else as it is)."""
+    if isinstance(value, str) and value.startswith(PACKED_RECORD):
+        return json.loads(value[len(PACKED_RECORD):])
+    return value
 
 
 def plain_copy(value):
@@ -154,8 +176,13 @@ def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measu
     started (the app is then reported skipped unless a step failed). not_measured: why there was no recovery to
     measure (an app already failed over, for example); its RTO and RPO targets are then not judged.
     """
-    result = plain_copy(record)
-    entry = _entry(result, key)
+    return _add_step(plain_copy(record), key, step, ids, notes, skipped, not_measured, **measures)
+
+
+def _add_step(record, key, step, ids=None, notes=None, skipped=None, not_measured=None, **measures):
+    """record_step on `record` itself (a copy the caller made once for all its steps): copying the whole record for
+    each app's step would cost in proportion to the estate once per app."""
+    entry = _entry(record, key)
     if skipped:
         entry["skipped"] = skipped
     if not_measured:
@@ -174,7 +201,7 @@ def record_step(record, key, step, ids=None, notes=None, skipped=None, not_measu
             raise RunbookError("record_step: unknown measure %r (%s)" % (name, ", ".join(MEASURES)))
         if value is not None:
             entry[name] = value
-    return result
+    return record
 
 
 def record_steps(record, steps):
@@ -199,14 +226,13 @@ def record_preflight(record, problems, started, finished=None, ids=None, common=
     finished = finished or datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
     common = list(common or [])
     blocked = bool(common) or any(problems.get(key) for key in record)
-    result = record
-    for key in record:
+    result = plain_copy(record)
+    for key in result:
         found = common + list(problems.get(key) or [])
         step = {"name": PREFLIGHT, "status": "failed" if found else "passed", "started": started, "finished": finished,
                 "message": "; ".join(found) or None}
-        result = record_step(result, key, step, ids=(ids or {}).get(key),
-                             skipped="not run: the pre-flight checks found problems with other apps"
-                             if blocked and not found else None)
+        _add_step(result, key, step, ids=(ids or {}).get(key),
+                  skipped="not run: the pre-flight checks found problems with other apps" if blocked and not found else None)
     return result
 
 
@@ -216,13 +242,13 @@ def record_results(record, results, ids=None):
     Each result's loop item must be a normalised app (with its `key`). ids maps an Astra ID name to a dotted
     path in the result ({'clone_app_id': 'app.id'}); found values are recorded.
     """
-    result = record
+    result = plain_copy(record)
     for item in results or []:
         app = item.get("item") if isinstance(item, dict) else None
         if not isinstance(app, dict) or not app.get("key"):
             raise RunbookError("record_results: each result needs the app it ran for as its item, got %r" % (app,))
         found = dict((name, _dig(item, path)) for name, path in (ids or {}).items())
-        result = record_step(result, app["key"], item.get("report_step"), ids=found)
+        _add_step(result, app["key"], item.get("report_step"), ids=found)
     return result
 
 
@@ -428,8 +454,9 @@ def passed_values(results, path):
 def record_skipped_steps(record, results, name, message):
     """The record with a skipped `name` step, saying why, for each result whose step passed (a step that follows one
     that was only predicted in check mode cannot be predicted in turn)."""
+    record = plain_copy(record)
     for result in passed_results(results):
-        record = record_step(record, result["item"]["key"], {"name": name, "status": "skipped", "message": message})
+        _add_step(record, result["item"]["key"], {"name": name, "status": "skipped", "message": message})
     return record
 
 
@@ -460,6 +487,19 @@ def _failed(result):
     return bool(isinstance(result, dict) and result.get("failed"))
 
 
+def _by_name(items, last=False, where=None):
+    """name -> the first (last: the last) item of that name for which where(item) holds: one pass over a list read
+    from the API, not one per app."""
+    found = {}
+    for item in items or []:
+        if where is None or where(item):
+            if last:
+                found[item.get("name")] = item
+            else:
+                found.setdefault(item.get("name"), item)
+    return found
+
+
 def _results_by_item(results):
     return dict((result.get("item"), result) for result in (results or {}).get("results") or [])
 
@@ -470,27 +510,32 @@ def find_apps(apps, app_info):
     for result in (app_info or {}).get("results") or []:
         if _failed(result):
             continue
+        cluster_apps = None
         for app in apps:
             if app["cluster"] != result.get("item"):
                 continue
-            for candidate in result.get("apps") or []:
-                if candidate.get("name") == app["name"]:
-                    found[app["key"]] = candidate
+            if cluster_apps is None:
+                cluster_apps = _by_name(result.get("apps"), last=True)
+            if app["name"] in cluster_apps:
+                found[app["key"]] = cluster_apps[app["name"]]
     return found
 
 
 def find_mirrors(apps, app_mirrors):
     """app key -> the AppMirror between the app's two clusters, in either direction (mirrors being deleted do not
     count), from astra_app_mirror_info's app_mirrors."""
+    by_ends_and_app = {}
+    for mirror in app_mirrors or []:
+        if mirror.get("state") == "deleting":
+            continue
+        ends = tuple(sorted(str(cluster) for cluster in (mirror.get("sourceClusterName"), mirror.get("destinationClusterName"))))
+        for name in (mirror.get("sourceAppName"), mirror.get("destinationAppName")):
+            by_ends_and_app.setdefault((ends, name), mirror)
     found = {}
     for app in apps:
-        clusters = sorted(str(cluster) for cluster in (app["cluster"], app.get("destination_cluster")))
-        for mirror in app_mirrors or []:
-            ends = sorted(str(cluster) for cluster in (mirror.get("sourceClusterName"), mirror.get("destinationClusterName")))
-            if (mirror.get("state") != "deleting" and ends == clusters
-                    and app["name"] in (mirror.get("sourceAppName"), mirror.get("destinationAppName"))):
-                found[app["key"]] = mirror
-                break
+        ends = tuple(sorted(str(cluster) for cluster in (app["cluster"], app.get("destination_cluster"))))
+        if (ends, app["name"]) in by_ends_and_app:
+            found[app["key"]] = by_ends_and_app[(ends, app["name"])]
     return found
 
 
@@ -502,14 +547,18 @@ def find_clones(apps, app_info, known=None):
     clones all passed reads no cluster; app_info need only cover the other apps' destination clusters.
     """
     by_cluster = _results_by_item(app_info)
+    clones_by_cluster = {}
     found = {}
     for app in apps:
         if app["key"] in (known or {}):
             found[app["key"]] = known[app["key"]]
             continue
-        for candidate in by_cluster.get(app["destination_cluster"], {}).get("apps") or []:
-            if candidate.get("name") == app["clone_name"] and candidate.get("sourceAppID"):
-                found[app["key"]] = candidate
+        cluster = app["destination_cluster"]
+        if cluster not in clones_by_cluster:
+            clones_by_cluster[cluster] = _by_name(by_cluster.get(cluster, {}).get("apps"), last=True,
+                                                  where=lambda candidate: candidate.get("sourceAppID"))
+        if app["clone_name"] in clones_by_cluster[cluster]:
+            found[app["key"]] = clones_by_cluster[cluster][app["clone_name"]]
     return found
 
 
@@ -874,6 +923,8 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
         raise RunbookError("record_ready: runbook %r is not failover or failback" % (runbook,))
     failover = runbook == "failover"
     by_cluster = _results_by_item(app_info)
+    record = plain_copy(record)
+    apps_by_name = {}
     ready = {}
     for result in results or []:
         app = result["item"]
@@ -883,7 +934,7 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
             notes.append("%s was reachable: Astra Control does not stop the app there on an unplanned failover; stop it "
                          "so that only one copy serves" % app["cluster"])
         if check_mode:
-            record = record_step(record, app["key"], {
+            _add_step(record, app["key"], {
                 "name": "ready", "status": "skipped",
                 "message": "check mode: nothing failed over to check" if failover else "check mode: nothing moved to check"},
                 notes=notes)
@@ -891,8 +942,10 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
         info = by_cluster.get(where)
         if info is None:
             raise RunbookError("record_ready: the apps of %s were not read" % where)
-        found = [candidate for candidate in info.get("apps") or [] if candidate.get("name") == app["name"]]
-        state = found[0].get("state") if found else "missing"
+        if where not in apps_by_name:
+            apps_by_name[where] = _by_name(info.get("apps"))
+        found = apps_by_name[where].get(app["name"])
+        state = found.get("state") if found else "missing"
         is_ready = state == "ready"
         timing = info.get("timing") or {}
         step = {"name": "ready", "status": "passed" if is_ready else "failed", "started": timing.get("started"),
@@ -900,14 +953,14 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
                 "message": None if is_ready else "%s on %s is %s" % (app["name"], where, state)}
         rpo = _failover_rpo(result, planned, notes) if failover else 0
         if is_ready:
-            ready[app["key"]] = found[0]
+            ready[app["key"]] = found
         if result.get("changed"):
-            record = record_step(record, app["key"], step, notes=notes,
-                                 rto_seconds=seconds_between(result["report_step"].get("started"), timing.get("finished"))
-                                 if is_ready else None,
-                                 rpo_seconds=rpo if is_ready else None)
+            _add_step(record, app["key"], step, notes=notes,
+                      rto_seconds=seconds_between(result["report_step"].get("started"), timing.get("finished"))
+                      if is_ready else None,
+                      rpo_seconds=rpo if is_ready else None)
         else:
-            record = record_step(record, app["key"], step, notes=notes, not_measured=(
+            _add_step(record, app["key"], step, notes=notes, not_measured=(
                 "already failed over to %s: nothing to measure" % app["destination_cluster"] if failover
                 else "already at home and replicating to %s: nothing to measure" % app["destination_cluster"]))
     return {"record": record, "ready": ready}
@@ -1037,6 +1090,7 @@ def record_hook_events(record, runbook, results):
     step_name = RECOVERY_HOOK_STEP.get(runbook)
     if step_name is None:
         raise RunbookError("record_hook_events: runbook %r is not one of %s" % (runbook, ", ".join(sorted(RECOVERY_HOOKS))))
+    record = plain_copy(record)
     for result in results or []:
         app = result.get("item") or {}
         timing = result.get("timing") or {}
@@ -1057,7 +1111,7 @@ def record_hook_events(record, runbook, results):
         # What a failover brings online is the snapshot the mirror transferred last (the drill notes its own point).
         note = ("recovered from replication snapshot %s, which is crash-consistent: replication snapshots run no "
                 "execution hooks" % app["restore_point"]) if app.get("restore_point") else None
-        record = record_step(record, app["key"], step, notes=[note] if note else None)
+        _add_step(record, app["key"], step, notes=[note] if note else None)
     return record
 
 
@@ -1068,6 +1122,7 @@ def record_clones(record, results, check_mode=False, hook_info=None):
     on the restore point's hooks.
 
     hook_info: what astra_execution_hook_info returned for the account, or None when it was not read."""
+    record = plain_copy(record)
     for result in results or []:
         app, step = result["item"], result["report_step"]
         clone = result.get("app") or {}
@@ -1087,7 +1142,7 @@ def record_clones(record, results, check_mode=False, hook_info=None):
                         or any(app_hooks(hook_info, source_app_id, action, stage)
                                for action in ("snapshot", "backup") for stage in ("pre", "post")))
         notes = [note] if note and cloned and hooks_matter else []
-        record = record_step(
+        _add_step(
             record, app["key"], step,
             ids={"clone_app_id": clone.get("id"), ("backup_id" if app.get("backup") else "snapshot_id"): point.get("id")},
             notes=notes,
@@ -1099,11 +1154,12 @@ def record_clones(record, results, check_mode=False, hook_info=None):
 
 def record_kept_clones(record, results):
     """The record with a note for each drill clone that exists and is kept."""
+    record = plain_copy(record)
     for result in results or []:
         if (result.get("app") or {}).get("id") is not None:
             app = result["item"]
-            record = record_step(record, app["key"], None,
-                                 notes=["clone %s kept on %s" % (app["clone_name"], app["destination_cluster"])])
+            _add_step(record, app["key"], None,
+                      notes=["clone %s kept on %s" % (app["clone_name"], app["destination_cluster"])])
     return record
 
 

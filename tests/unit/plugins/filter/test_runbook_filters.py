@@ -28,9 +28,40 @@ def test_every_filter_is_the_engine_function_of_that_name():
 
 def test_the_posture_filter_is_the_engine_function(monkeypatch):
     calls = []
-    monkeypatch.setattr(posture, "record_posture", lambda *args, **kwargs: calls.append((args, kwargs)) or "recorded")
-    assert posture_filters.FilterModule().filters()["record_posture"]({"run": {}}, "facts", at="now") == "recorded"
+    monkeypatch.setattr(posture, "record_posture", lambda *args, **kwargs: calls.append((args, kwargs)) or {"a": {}})
+    packed = runbook.pack_record({"run": {}})
+    assert posture_filters.FilterModule().filters()["record_posture"](packed, "facts", at="now") == runbook.pack_record(
+        {"a": {}})
     assert calls == [(({"run": {}}, "facts"), {"at": "now"})]
+
+
+APPS = [{"key": "postgres@prod-east", "name": "postgres", "cluster": "prod-east", "wave": 1},
+        {"key": "mysql@prod-east", "name": "mysql", "cluster": "prod-east", "wave": 2}]
+
+
+def test_the_roles_hold_the_record_packed_and_every_filter_reads_it_packed():
+    filters = FilterModule().filters()
+    record = filters["new_record"](APPS)
+    assert isinstance(record, str) and record.startswith(runbook.PACKED_RECORD)
+    assert runbook.unpack_record(record) == runbook.new_record(APPS)
+    step = {"name": "clone", "status": "failed", "started": None, "finished": None, "message": "quota: {{ no }}"}
+    record = filters["record_step"](record, "mysql@prod-east", step, ids={"app_id": "a-1"})
+    record = filters["record_steps"](record, [{"key": "postgres@prod-east", "step": dict(step, status="passed")}])
+    assert isinstance(record, str)
+    # Filters that read the record take it packed and answer as they would for the dict.
+    assert filters["wave_failures"](record, 2) == ["mysql"] == runbook.wave_failures(runbook.unpack_record(record), 2)
+    assert filters["report_apps"](record) == runbook.report_apps(runbook.unpack_record(record))
+    assert runbook.unpack_record(record)["mysql@prod-east"]["astra_ids"] == {"app_id": "a-1"}
+    assert runbook.unpack_record(record)["mysql@prod-east"]["steps"][0]["message"] == "quota: {{ no }}"
+    # record_ready returns the record under 'record', packed, and the ready apps as they are.
+    moved = [{"item": APPS[0], "changed": True, "report_step": {"started": "2025-01-31T09:30:00Z"}}]
+    app_info = {"results": [{"item": "prod-east", "apps": [{"name": "postgres", "state": "ready"}],
+                             "timing": {"started": "2025-01-31T09:31:00Z", "finished": "2025-01-31T09:31:00Z"}}]}
+    readiness = filters["record_ready"](record, "failback", moved, app_info)
+    assert readiness["ready"] == {"postgres@prod-east": {"name": "postgres", "state": "ready"}}
+    assert runbook.unpack_record(readiness["record"])["postgres@prod-east"]["rto_seconds"] == 60.0
+    # A string that is not a packed record is passed on as it is.
+    assert runbook.unpack_record("postgres") == "postgres"
 
 
 @pytest.mark.parametrize("filter_file", sorted(

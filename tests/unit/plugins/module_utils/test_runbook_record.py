@@ -159,3 +159,38 @@ def test_targets_must_be_seconds_zero_or_more(target, value):
     with pytest.raises(RunbookError, match="%s of app postgres@prod-east must be a number of seconds, 0 or more" % target):
         new_record([dict(POSTGRES, **{target: value})])
     assert new_record([dict(POSTGRES, **{target: 0})])
+
+
+def test_recording_a_step_for_every_app_copies_the_record_once_not_once_per_app(monkeypatch):
+    """Each recording filter copies its input record once: a copy per app would make a wave's recording cost
+    apps x estate, O(apps^2) for a run of one wave (the engine works on plain copies; the roles' record is not
+    touched)."""
+    from ansible_collections.kubedr.astra.plugins.module_utils import runbook
+    apps = [dict(POSTGRES, key="app-%02d@prod-east" % number, name="app-%02d" % number) for number in range(30)]
+    results = [{"item": app, "changed": True, "report_step": step("failover"), "app": {"id": "c-%s" % app["name"]},
+                "timing": {"started": "2025-01-31T09:31:00Z", "finished": "2025-01-31T09:32:00Z"}, "events": []}
+               for app in apps]
+    app_info = {"results": [{"item": "dr-west", "apps": [{"name": app["name"], "state": "ready"} for app in apps],
+                             "timing": {"started": "2025-01-31T09:32:00Z", "finished": "2025-01-31T09:32:30Z"}}]}
+    record = runbook.new_record(apps)
+    copies = []
+    original = runbook.plain_copy
+    # A copy of a whole record (the input or one made from it), not of the values within.
+    monkeypatch.setattr(runbook, "plain_copy", lambda value: copies.append(
+        isinstance(value, dict) and set(value) == set(record)) or original(value))
+    recordings = {
+        "record_results": lambda: runbook.record_results(record, results),
+        "record_preflight": lambda: runbook.record_preflight(record, {}, "2025-01-31T09:30:00Z"),
+        "record_skipped_steps": lambda: runbook.record_skipped_steps(record, results, "verify", "check mode"),
+        "record_ready": lambda: runbook.record_ready(record, "failover", results, app_info)["record"],
+        "record_clones": lambda: runbook.record_clones(record, results),
+        "record_kept_clones": lambda: runbook.record_kept_clones(record, [dict(result, item=dict(
+            result["item"], clone_name="clone")) for result in results]),
+        "record_hook_events": lambda: runbook.record_hook_events(record, "failover", results),
+    }
+    for name, recording in recordings.items():
+        del copies[:]
+        recorded = recording()
+        assert copies.count(True) == 1, name
+        assert all(len(recorded[app["key"]]["steps"]) + len(recorded[app["key"]]["notes"]) >= 1 for app in apps), name
+        assert all(entry["steps"] == [] for entry in record.values()), name
