@@ -185,8 +185,12 @@ class Lookups:
     def cluster(self, name_or_id, option="cluster", require_managed=True, items=None):
         """The one cluster a user named (by name or ID); fails naming the option when unknown or not managed.
 
-        items: every cluster, already listed (saves the request when several clusters are resolved).
+        items: every cluster, already listed (saves the request when several clusters are resolved). In a run of
+        kubedr.astra.astra_batch, the clusters another run listed since this one started (_shared_collection): no
+        module changes clusters, and the runs of a wave resolve the same few.
         """
+        if items is None:
+            items = self._shared_collection(CLUSTERS, "List clusters")
         if items is not None:
             matches = [item for item in items if item.get("id") == name_or_id]
             matches = matches or [item for item in items if item.get("name") == name_or_id]
@@ -440,8 +444,12 @@ class Lookups:
     # ------------------------------------------------------------ clouds and API resources
 
     def cloud(self, cloud_id):
-        """The cloud a cluster belongs to (GET topology/v1/clouds/<id>)."""
-        cloud = self.client.get("%s/%s" % (CLOUDS, cloud_id), operation="Read cloud %s" % cloud_id)
+        """The cloud a cluster belongs to (GET topology/v1/clouds/<id>; in a run of kubedr.astra.astra_batch, from the
+        clouds another run listed since this one started, as for cluster())."""
+        shared = self._shared_collection(CLOUDS, "List clouds") or []
+        cloud = next((item for item in shared if item.get("id") == cloud_id), None)
+        if cloud is None:
+            cloud = self.client.get("%s/%s" % (CLOUDS, cloud_id), operation="Read cloud %s" % cloud_id)
         Cloud.parse(cloud, "cloud %s" % cloud_id)
         return cloud
 

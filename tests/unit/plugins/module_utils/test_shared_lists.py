@@ -292,3 +292,45 @@ def test_a_clone_check_s_reads_of_a_cluster_s_namespaces_and_storage_classes_are
     Lookups(api).namespaces(dict(cluster, id="c2"), shared=True)
     Lookups(api).namespaces(cluster)
     assert api.lists == 4
+
+
+class EstateApi:
+    """Two clusters in one cloud; counts lists by path and GETs."""
+
+    CLUSTERS = [{"id": "c1", "name": "prod-east", "managedState": "managed", "cloudID": "k1"},
+                {"id": "c2", "name": "dr-west", "managedState": "managed", "cloudID": "k1"}]
+    CLOUDS = [{"id": "k1", "name": "private", "cloudType": "private", "defaultBucketID": "b1"}]
+
+    def __init__(self):
+        self.lists, self.gets = [], []
+
+    def list(self, path, params=None, operation=None):
+        self.lists.append((path, (params or {}).get("filter")))
+        items = self.CLUSTERS if path == "topology/v1/clusters" else self.CLOUDS
+        return [dict(item) for item in items]
+
+    def get(self, path, operation=None):
+        self.gets.append(path)
+        return dict(self.CLOUDS[0]) if path == "topology/v1/clouds/k1" else None
+
+
+def test_the_runs_of_a_batch_resolve_clusters_and_clouds_from_one_list_each(lists, monkeypatch):
+    from ansible_collections.kubedr.astra.plugins.module_utils.errors import AstraValidationError
+    from ansible_collections.kubedr.astra.plugins.module_utils.lookups import Lookups
+
+    api = EstateApi()
+    monkeypatch.setattr(shared_lists, "_CURRENT", lists)
+    for _run in range(3):
+        lookups = Lookups(api)
+        assert lookups.cluster("prod-east")["id"] == "c1" and lookups.cluster("c2")["name"] == "dr-west"
+        assert lookups.cloud("k1")["defaultBucketID"] == "b1"
+    assert api.lists == [("topology/v1/clusters", None), ("topology/v1/clouds", None)] and api.gets == []
+    # an unknown cluster still fails naming the option and the known ones
+    with pytest.raises(AstraValidationError, match="no cluster named or identified by 'nowhere'.*dr-west, prod-east"):
+        Lookups(api).cluster("nowhere", option="destination_cluster")
+    # a cloud not in the list is read by ID; outside a batch each lookup is the run's own (by name, or by ID)
+    monkeypatch.setattr(shared_lists, "_CURRENT", None)
+    del api.lists[:]
+    Lookups(api).cluster("prod-east")
+    Lookups(api).cloud("k1")
+    assert api.lists == [("topology/v1/clusters", "name eq 'prod-east'")] and api.gets == ["topology/v1/clouds/k1"]
