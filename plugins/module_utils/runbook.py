@@ -1182,6 +1182,62 @@ def record_waited(record, step, results, ids=None, check_mode=False, followed_by
     return record
 
 
+def _step_runs(module, apps, arguments):
+    """The runs of one step for kubedr.astra.wave_step, in the shape a looped kubedr.astra.step_arguments task
+    registers them ({results: [{item, module, module_args}]}): arguments(app) -> that app's module options."""
+    return {"results": [{"item": app, "module": module, "module_args": arguments(app), "changed": False}
+                        for app in apps or []]}
+
+
+def _waiting(arguments, wait_timeout):
+    if wait_timeout is not None:
+        arguments.update(wait=True, wait_timeout=wait_timeout)
+    return arguments
+
+
+def clone_runs(apps, namespace_mappings=None, wait_timeout=None, remove=False):
+    """The drill's runs of kubedr.astra.astra_app_clone for its apps (normalised drill entries): each clone made from
+    the app's newest restore point (backup, snapshot or replicated snapshot) with the namespace mapping of
+    namespace_mappings (app key -> mapping), or with remove, the clone removed. wait_timeout: wait that long for each
+    (None: no wait, the pre-flight's check mode).
+
+    Built here, not by a task looped over the apps: Ansible's loop costs about 15 ms per app and step.
+    """
+    def arguments(app):
+        found = {"name": app["clone_name"], "source_app": app["name"], "source_cluster": app["cluster"],
+                 "destination_cluster": app["destination_cluster"]}
+        if remove:
+            found["state"] = "absent"
+        else:
+            if app["key"] not in (namespace_mappings or {}):
+                raise RunbookError("clone_runs: no namespace mapping for app %r" % app["key"])
+            found["namespace_mapping"] = namespace_mappings[app["key"]]
+            for option in ("storage_class_mapping", "backup", "snapshot"):
+                if app.get(option):
+                    found[option] = app[option]
+        return _waiting(found, wait_timeout)
+    return _step_runs("kubedr.astra.astra_app_clone", apps, arguments)
+
+
+def failover_runs(apps, planned, replication_interval, wait_timeout=None):
+    """The failover's runs of kubedr.astra.astra_app_mirror for its apps (normalised failover entries).
+
+    Unplanned: the mirror from the app's cluster to its destination cluster goes to failed_over. Planned: the mirror
+    is reversed, established from the destination cluster back to the app's cluster. replication_interval: the
+    runbook's option, for a mirror the module would make; wait_timeout as for clone_runs.
+    """
+    planned = _is_true(planned)
+
+    def arguments(app):
+        found = {"source_app": app["name"],
+                 "source_cluster": app["destination_cluster"] if planned else app["cluster"],
+                 "destination_cluster": app["cluster"] if planned else app["destination_cluster"],
+                 "replication_interval": replication_interval,
+                 "state": "established" if planned else "failed_over"}
+        return _waiting(found, wait_timeout)
+    return _step_runs("kubedr.astra.astra_app_mirror", apps, arguments)
+
+
 def execution_hook_runs(apps, app_ids):
     """One loop item per execution hook of each app that has an Astra ID (the protect runbook's hooks step): the app
     entry with `app_id` and `execution_hook` (the hook's options) added, so each step is recorded against its app."""

@@ -636,3 +636,43 @@ def test_the_steps_a_loop_gathered_are_recorded_in_order_and_the_input_is_left_a
         record_steps(record, [{"key": "nope@x", "step": {"name": "verify"}}])
     with pytest.raises(RunbookError, match="each item must be"):
         record_steps(record, [{"key": normalised[0]["key"]}])
+
+
+def test_clone_runs_are_the_drill_s_module_arguments_for_each_app():
+    from ansible_collections.kubedr.astra.plugins.module_utils.runbook import clone_runs, normalise_apps
+    apps = normalise_apps([{"name": "shop", "cluster": "prod-east"},
+                           {"name": "pay", "cluster": "prod-east", "source": "mirror",
+                            "storage_class_mapping": [{"source": "*", "destination": "ontap-san"}]}],
+                          "drill", {"destination_cluster": "dr-west", "source": "backup", "namespace_suffix": "-drill"})
+    mappings = {"shop@prod-east": [{"source": "shop", "destination": "shop-drill"}],
+                "pay@prod-east": [{"source": "pay", "destination": "pay-drill"}]}
+    runs = clone_runs(apps, mappings, 900)["results"]
+    assert [run["item"] for run in runs] == apps
+    assert set(run["module"] for run in runs) == {"kubedr.astra.astra_app_clone"}
+    assert runs[0]["module_args"] == {
+        "name": "shop-drill", "source_app": "shop", "source_cluster": "prod-east", "destination_cluster": "dr-west",
+        "namespace_mapping": mappings["shop@prod-east"], "backup": "latest", "wait": True, "wait_timeout": 900}
+    assert runs[1]["module_args"] == {
+        "name": "pay-drill", "source_app": "pay", "source_cluster": "prod-east", "destination_cluster": "dr-west",
+        "namespace_mapping": mappings["pay@prod-east"], "snapshot": "latest_replicated",
+        "storage_class_mapping": [{"source": "*", "destination": "ontap-san"}], "wait": True, "wait_timeout": 900}
+    # the pre-flight's check does not wait; a removal needs no mapping
+    assert "wait" not in clone_runs(apps, mappings)["results"][0]["module_args"]
+    assert clone_runs(apps[:1], wait_timeout=60, remove=True)["results"][0]["module_args"] == {
+        "name": "shop-drill", "source_app": "shop", "source_cluster": "prod-east", "destination_cluster": "dr-west",
+        "state": "absent", "wait": True, "wait_timeout": 60}
+    with pytest.raises(RunbookError, match="no namespace mapping for app 'shop@prod-east'"):
+        clone_runs(apps, {})
+
+
+@pytest.mark.parametrize("planned, source, destination, state", [
+    (False, "prod-east", "dr-west", "failed_over"), ("False", "prod-east", "dr-west", "failed_over"),
+    (True, "dr-west", "prod-east", "established"), ("true", "dr-west", "prod-east", "established")])
+def test_failover_runs_fail_the_mirror_over_or_reverse_it(planned, source, destination, state):
+    from ansible_collections.kubedr.astra.plugins.module_utils.runbook import failover_runs, normalise_apps
+    apps = normalise_apps([{"name": "shop", "cluster": "prod-east"}], "failover", {"destination_cluster": "dr-west"})
+    run = failover_runs(apps, planned, 5, 600)["results"][0]
+    assert run["item"] == apps[0] and run["module"] == "kubedr.astra.astra_app_mirror"
+    assert run["module_args"] == {"source_app": "shop", "source_cluster": source, "destination_cluster": destination,
+                                  "replication_interval": 5, "state": state, "wait": True, "wait_timeout": 600}
+    assert "wait" not in failover_runs(apps, planned, 5)["results"][0]["module_args"]
