@@ -913,8 +913,12 @@ def recovery_clusters(results, runbook):
 
 def record_ready(record, runbook, results, app_info, clusters=None, planned=True, check_mode=False):
     """The record with a 'ready' step for each app the wave moved (results: the async_wait results that passed):
-    its app read back where it now runs (app_info: astra_app_info run per cluster), with its RTO (from the start of
-    the move to that read) and RPO; and ready: app key -> the app as Astra Control returns it, for the ready apps.
+    its app read back where it now runs, with its RTO (from the start of the move to that read) and RPO; and ready:
+    app key -> the app as Astra Control returns it, for the ready apps.
+
+    app_info: what one astra_app_info task returned for the moved apps' names (the roles' read: one module run for
+    every cluster; each app is matched on the cluster it now runs on), or, registered from a loop, astra_app_info
+    run per cluster.
 
     runbook: failover (the app now runs on its destination cluster; RPO as _failover_rpo) or failback (the app is
     home; the reverse replicates a last snapshot: RPO 0). An app that was already there is not measured.
@@ -922,7 +926,8 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
     if runbook not in ("failover", "failback"):
         raise RunbookError("record_ready: runbook %r is not failover or failback" % (runbook,))
     failover = runbook == "failover"
-    by_cluster = _results_by_item(app_info)
+    one_read = isinstance(app_info, dict) and "results" not in app_info
+    by_cluster = {} if one_read else _results_by_item(app_info)
     record = plain_copy(record)
     apps_by_name = {}
     ready = {}
@@ -939,11 +944,12 @@ def record_ready(record, runbook, results, app_info, clusters=None, planned=True
                 "message": "check mode: nothing failed over to check" if failover else "check mode: nothing moved to check"},
                 notes=notes)
             continue
-        info = by_cluster.get(where)
+        info = app_info if one_read else by_cluster.get(where)
         if info is None:
             raise RunbookError("record_ready: the apps of %s were not read" % where)
         if where not in apps_by_name:
-            apps_by_name[where] = _by_name(info.get("apps"))
+            apps_by_name[where] = _by_name(info.get("apps"), where=None if not one_read else (
+                lambda candidate, cluster=where: cluster in (candidate.get("clusterName"), candidate.get("clusterID"))))
         found = apps_by_name[where].get(app["name"])
         state = found.get("state") if found else "missing"
         is_ready = state == "ready"

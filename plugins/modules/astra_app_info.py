@@ -18,7 +18,17 @@ options:
   name:
     description:
       - Only the applications with this name.
+      - Mutually exclusive with O(names).
     type: str
+  names:
+    description:
+      - Only the applications with one of these names (the runbooks read a wave's recovered apps this way, in one task
+        for all their clusters).
+      - The API's filter takes one name, so the applications are listed once (with the other filters) and matched
+        here.
+      - Mutually exclusive with O(name).
+    type: list
+    elements: str
   id:
     description:
       - Only the application with this ID.
@@ -50,6 +60,11 @@ EXAMPLES = r'''
     name: wordpress
     cluster: prod-east
   register: wordpress
+
+- name: Read postgres and wordpress wherever they run (one list of the account's apps)
+  kubedr.astra.astra_app_info:
+    names: [postgres, wordpress]
+  register: failed_over_apps
 
 - name: Find the applications that include the namespace shop-db
   kubedr.astra.astra_app_info:
@@ -99,23 +114,27 @@ def list_apps(module):
     if params["cluster"]:
         cluster_id = module.lookups.cluster(params["cluster"], option="cluster", require_managed=False)["id"]
     conditions = [("name", params["name"]), ("clusterID", cluster_id), ("namespaceScopedResources[*].namespace", params["namespace"])]
+    names = set(params["names"]) if params["names"] is not None else None
     if params["id"]:
         app = module.lookups.app_by_id(params["id"])
         apps = [app] if app else []
         apps = [item for item in apps if all(field_matches(item, field, value) for field, value in conditions if value is not None)]
     else:
         apps = module.lookups.apps(name=params["name"], cluster_id=cluster_id, namespace=params["namespace"])
+    if names is not None:
+        apps = [app for app in apps if app.get("name") in names]
     return dict(changed=False, apps=apps)
 
 
 def main():
     argument_spec = dict(
         name=dict(type="str"),
+        names=dict(type="list", elements="str"),
         id=dict(type="str"),
         cluster=dict(type="str"),
         namespace=dict(type="str"),
     )
-    module = AstraModule(argument_spec=argument_spec)
+    module = AstraModule(argument_spec=argument_spec, mutually_exclusive=[("name", "names")])
     module.run(list_apps)
 
 

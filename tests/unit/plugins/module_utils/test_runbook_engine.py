@@ -348,6 +348,25 @@ def test_planned_failover_rto_from_its_start_to_the_app_read_ready_and_rpo_zero(
     assert judged["status"] == "passed" and judged["rto_seconds"] == 245.5
 
 
+def test_one_read_of_the_moved_apps_by_name_is_matched_on_the_cluster_each_now_runs_on():
+    """The roles read a wave's moved apps in one astra_app_info task (names, every cluster): the source cluster's app
+    of the same name is not the recovered one."""
+    (app,) = apps("failover", entry(rto_target_seconds=300))
+    one_read = {"apps": [{"id": "p1", "name": "postgres", "clusterName": "prod-east", "state": "ready"},
+                         {"id": "r1", "name": "postgres", "clusterName": "dr-west", "clusterID": "c-dr", "state": "provisioning"}],
+                "timing": {"started": "2025-01-31T09:34:05Z", "finished": T2}}
+    ready = record_ready(new_record([app]), "failover", [moved(app)], one_read, read_clusters(CLUSTERS), True)
+    assert ready["ready"] == {}
+    assert ready["record"][app["key"]]["steps"][0]["message"] == "postgres on dr-west is provisioning"
+    one_read["apps"][1]["state"] = "ready"
+    ready = record_ready(new_record([app]), "failover", [moved(app)], one_read, read_clusters(CLUSTERS), True)
+    assert ready["ready"] == {app["key"]: one_read["apps"][1]} and ready["record"][app["key"]]["rto_seconds"] == 245.5
+    # a cluster given by ID is matched on the app's clusterID
+    (by_id,) = apps("failover", entry(destination_cluster="c-dr"))
+    ready = record_ready(new_record([by_id]), "failover", [moved(by_id)], one_read, read_clusters(CLUSTERS), True)
+    assert ready["ready"] == {by_id["key"]: one_read["apps"][1]}
+
+
 def test_unplanned_failover_rpo_from_the_last_completed_transfer_to_when_astra_accepted_the_failover():
     (app,) = apps("failover", entry(rpo_target_seconds=60))
     transfers = [transfer("2025-01-31T09:20:00Z", "2025-01-31T09:20:30Z"), transfer("2025-01-31T09:29:00Z", None)]

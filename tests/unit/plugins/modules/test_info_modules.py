@@ -33,6 +33,18 @@ def test_app_info_by_name_and_cluster(fake_api, run_module, two_apps):
     assert len(fake_api.calls()) == 2
 
 
+def test_app_info_by_names_lists_once_and_matches_here(fake_api, run_module, two_apps):
+    result, failed = run_module(astra_app_info, {"names": ["wordpress", "nothing-of-that-name"]})
+    assert not failed
+    assert sorted(app["clusterName"] for app in result["apps"]) == ["dr-west", "prod-east"]
+    assert set(app["name"] for app in result["apps"]) == {"wordpress"}
+    assert fake_api.calls() == [("GET", "k8s/v2/apps", {})]
+    on_one_cluster, _failed = run_module(astra_app_info, {"names": ["wordpress", "shop"], "cluster": "prod-east"})
+    assert sorted(app["name"] for app in on_one_cluster["apps"]) == ["shop", "wordpress"]
+    both, failed = run_module(astra_app_info, {"names": ["shop"], "name": "shop"})
+    assert failed and "mutually exclusive" in both["msg"]
+
+
 def test_app_info_by_namespace_uses_the_server_filter(fake_api, run_module, two_apps):
     result, _failed = run_module(astra_app_info, {"namespace": "shop-db"})
     assert [app["name"] for app in result["apps"]] == ["shop"]
