@@ -170,3 +170,21 @@ def test_mirror_violations_with_an_unmanaged_destination_skip_its_reads():
     assert violations == [("destination_cluster", "cluster 'lab-north' is not managed by Astra Control (managedState "
                                                   "unmanaged); manage it first")]
     assert lookups.calls == [("app_assets", "postgres")]
+
+
+def test_a_relationship_reads_only_the_mirrors_of_its_apps(monkeypatch):
+    """Each run of a wave gets every mirror of the account: it parses only those of its own apps (an estate's other
+    mirrors, even one the models would refuse, are none of its business)."""
+    from ansible_collections.kubedr.astra.plugins.module_utils import app_mirrors
+    postgres, replica = app("a-pg", "postgres", PROD), app("a-pg-dr", "postgres", DR)
+    others = [mirror("m-%d" % number, app("a-%d" % number, "shop", PROD), app("b-%d" % number, "shop", DR))
+              for number in range(50)]
+    unreadable = dict(others[0], id="m-bad", state=["not", "a", "state"])
+    ours = mirror("m-pg", postgres, replica)
+    parsed = []
+    original = app_mirrors.AppMirror.parse
+    monkeypatch.setattr(app_mirrors.AppMirror, "parse", staticmethod(
+        lambda item, where: parsed.append(item["id"]) or original(item, where)))
+    rel = relationship([postgres, replica], others + [unreadable, ours])
+    assert rel.mirror is ours and parsed == ["m-pg"]
+    assert rel.mirrors_of("a-pg") == [ours] and rel.mirrors_of("a-pg", exclude=ours) == []
