@@ -68,12 +68,12 @@ def sent_document():
     return json.loads(basic._ANSIBLE_ARGS)  # pylint: disable=protected-access
 
 
-def _child(main, document, stdout, stderr, shared_directory=None):
+def _child(main, document, stdout, stderr, shared_directory=None, shared_since=None):
     """The forked child: one standalone run of main() with its own arguments; never returns."""
     code = 1
     try:
         # Its waits may share a list with the other runs' (shared_lists); what it returns is its own reads.
-        shared_lists.install(shared_directory, started=time.monotonic())
+        shared_lists.install(shared_directory, started=time.monotonic() if shared_since is None else shared_since)
         os.dup2(stdout.fileno(), 1)
         os.dup2(stderr.fileno(), 2)
         # Whatever the parent's sys.stdout was (a test's capture, say), the run writes to its own files.
@@ -113,11 +113,13 @@ def outcome(stdout, stderr, rc):
     return {"failed": True, "msg": MODULE_FAILURE, "rc": rc, "module_stdout": out, "module_stderr": err}
 
 
-def run_all(main, documents, max_parallel=0, timeout=3600.0, clock=time.monotonic, sleep=time.sleep, shared_directory=None):
+def run_all(main, documents, max_parallel=0, timeout=3600.0, clock=time.monotonic, sleep=time.sleep, shared_directory=None,
+            shared_since=None):
     """Run main() once per parameters document, each in a forked child, at most max_parallel at once (0: all).
 
     shared_directory: where the runs' waits share the lists of the collections they wait on (see shared_lists);
-    None: each wait reads its own item.
+    None: each wait reads its own item. shared_since: the monotonic instant since which a shared list serves every
+    run (for runs that change nothing, in check mode); None: each run's own start.
 
     Returns one entry per document, in their order: the run's result; None for a run still going after timeout
     seconds (left running: it may be in the middle of a write); NOT_STARTED for a run that had not started by then.
@@ -135,7 +137,7 @@ def run_all(main, documents, max_parallel=0, timeout=3600.0, clock=time.monotoni
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
-                _child(main, documents[index], stdout, stderr, shared_directory)
+                _child(main, documents[index], stdout, stderr, shared_directory, shared_since)
             running[pid] = (index, stdout, stderr)
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid == 0:

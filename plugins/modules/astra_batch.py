@@ -27,8 +27,10 @@ description:
     app's in a collection of its own with no account-wide list, are polled one by one.
   - The same goes for the lookups that list a whole collection before a change, in M(kubedr.astra.astra_app_mirror)
     (every cluster and every app mirror, to find one relationship) and in M(kubedr.astra.astra_app_clone)'s checks (the
-    clusters' namespaces and storage classes). A list another run read after this run started serves it, so the
-    runs that start together read each once. A lookup that must see a change just made is always the run's own.
+    clusters' namespaces and storage classes), and for every run's clusters and clouds. A list another run read after
+    this run started serves it, so the runs that start together read each once. In check mode no run changes anything
+    another reads, so a list read since the batch started serves every run (the runbooks' pre-flight checks all apps
+    16 at a time, on one reading of each list). A lookup that must see a change just made is always the run's own.
   - The runbooks' steps use it through M(kubedr.astra.wave_step), which runs a wave's apps in one task. Use it
     directly to run one module for many apps in a playbook of your own, in place of a loop that starts a module
     process per item.
@@ -139,6 +141,7 @@ results:
 
 import shutil
 import tempfile
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -197,8 +200,10 @@ def main():
     documents = run_documents(sent_document(), "runs", OWN_OPTIONS, params["module"])
     shared_directory = tempfile.mkdtemp(prefix="shared-lists-", dir=module.tmpdir)
     try:
+        # In check mode nothing a run does changes what another reads: every run takes lists read since the batch began.
         outcomes = run_all(module_main(params["module"]), documents, max_parallel=params["max_parallel"],
-                           timeout=params["wait_timeout"], shared_directory=shared_directory)
+                           timeout=params["wait_timeout"], shared_directory=shared_directory,
+                           shared_since=time.monotonic() if module.check_mode else None)
     finally:
         # A run still going finds the lists gone and reads its own item again.
         shutil.rmtree(shared_directory, ignore_errors=True)

@@ -10,6 +10,8 @@ import os
 import sys
 import time
 
+import pytest
+
 from ansible.module_utils import basic
 
 from ansible_collections.kubedr.astra.plugins.module_utils import batch
@@ -162,3 +164,37 @@ def test_the_waits_of_the_runs_share_one_list_per_poll_and_each_returns_its_own_
     assert sorted(set(line.rpartition("/")[2] for line in gets)) == ids
     # the parent left nothing behind for the next batch: no wait is counted as waiting any more
     assert not [name for name in os.listdir(str(shared)) if name.endswith(".waiting")]
+
+
+class ClusterListApi:
+    """Every list of the clusters is a line of a log file that every forked run appends to."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def list(self, path, params=None, operation=None):
+        with open(self.log, "a") as handle:
+            handle.write("LIST %s\n" % path)
+        return [{"id": "c1", "name": "prod-east", "managedState": "managed"}]
+
+
+@pytest.mark.parametrize("check_mode, most_lists", [(True, 1), (False, 6)])
+def test_runs_one_at_a_time_share_a_list_only_when_they_change_nothing(tmp_path, check_mode, most_lists):
+    """A run uses a list another read since it started; in check mode (shared_since: the batch's start) any list read
+    since the batch began serves it, so runs that start one after another (the pre-flight, 16 at a time) read once."""
+    from ansible_collections.kubedr.astra.plugins.module_utils.lookups import Lookups
+
+    log = tmp_path / "requests.log"
+    api = ClusterListApi(str(log))
+    shared = tmp_path / "shared"
+    shared.mkdir()
+
+    def main():
+        cluster = Lookups(api).cluster("prod-east")
+        print(json.dumps({"changed": False, "cluster": cluster["id"]}))
+
+    results = batch.run_all(main, [document(name=str(number)) for number in range(6)], max_parallel=1,
+                            shared_directory=str(shared), shared_since=time.monotonic() if check_mode else None)
+    assert [result["cluster"] for result in results] == ["c1"] * 6
+    lists = log.read_text().splitlines()
+    assert set(lists) == {"LIST topology/v1/clusters"} and len(lists) == most_lists
