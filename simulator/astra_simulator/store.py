@@ -12,6 +12,7 @@ in a thread pool and a background ticker applies due transitions.
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -40,6 +41,26 @@ CREATE TABLE IF NOT EXISTS request_log (
 """
 
 
+# The fields the lookups match on most (an app or cluster by name, an app's backups and snapshots, a cluster's apps,
+# namespaces and storage classes): indexed, so a lookup reads the matching rows only instead of every object of the
+# kind (an app's backups out of a 250-app estate's: 4 ms -> well under 1).
+INDEXED_FIELDS = ("name", "_appID", "clusterID", "_clusterID")
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _json_path(key):
+    """The JSON path of a top-level field, as the SQL text an expression index was made with (a literal, so that
+    SQLite can use the index)."""
+    return "'$.\"%s\"'" % key
+
+
+def _field_condition(key):
+    """(SQL, parameters) matching a top-level text field: the path inline for a plain field name (indexable), else bound."""
+    if FIELD_NAME.match(key):
+        return " AND json_extract(data, %s) = ?" % _json_path(key), []
+    return " AND json_extract(data, ?) = ?", ['$."%s"' % key]
+
+
 def _has_json_functions(db):
     try:
         return db.execute("""SELECT json_extract('{"a": "b"}', '$."a"')""").fetchone()[0] == "b"
@@ -57,6 +78,10 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._json_filters = _has_json_functions(self._db)
+        if self._json_filters:
+            for key in INDEXED_FIELDS:
+                self._db.execute("CREATE INDEX IF NOT EXISTS objects_by_%s ON objects (kind, json_extract(data, %s))"
+                                 % (key, _json_path(key)))
 
     def close(self):
         with self.lock:
@@ -112,8 +137,9 @@ class Store:
             # namespaces out of a 250-app estate's); every match is checked again below, whatever the type.
             for key, value in match.items():
                 if isinstance(value, str):
-                    query += " AND json_extract(data, ?) = ?"
-                    parameters += ['$."%s"' % key, value]
+                    condition, bound = _field_condition(key)
+                    query += condition
+                    parameters += bound + [value]
         with self.lock:
             rows = self._db.execute(query + " ORDER BY rowid", parameters).fetchall()
         items = (json.loads(row[0]) for row in rows)
@@ -123,10 +149,11 @@ class Store:
         """The first object of the kind whose top-level fields equal `match`, or None."""
         if self._json_filters and match and all(isinstance(value, str) for value in match.values()):
             # SQLite compares JSON text with text exactly as Python would, so the first row it finds is the answer.
-            query = "SELECT data FROM objects WHERE kind = ?" + " AND json_extract(data, ?) = ?" * len(match)
-            parameters = [kind]
+            query, parameters = "SELECT data FROM objects WHERE kind = ?", [kind]
             for key, value in match.items():
-                parameters += ['$."%s"' % key, value]
+                condition, bound = _field_condition(key)
+                query += condition
+                parameters += bound + [value]
             with self.lock:
                 row = self._db.execute(query + " ORDER BY rowid LIMIT 1", parameters).fetchone()
             return json.loads(row[0]) if row else None

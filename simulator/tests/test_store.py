@@ -35,3 +35,16 @@ def test_matching_in_sqlite_finds_what_matching_in_python_finds(store, match):
     store._json_filters = False  # pylint: disable=protected-access
     assert store.all("app", **match) == expected
     assert store.find("app", **match) == (expected[0] if expected else None)
+
+
+def test_lookups_by_the_indexed_fields_read_the_index_not_every_object_of_the_kind(store):
+    """An app or cluster by name, an app's backups, a cluster's apps: SQLite answers from an index."""
+    for key in ("name", "_appID", "clusterID", "_clusterID"):
+        plan = store._db.execute(  # pylint: disable=protected-access
+            "EXPLAIN QUERY PLAN SELECT data FROM objects WHERE kind = ? AND json_extract(data, '$.\"%s\"') = ?" % key,
+            ("app", "x")).fetchall()
+        assert "objects_by_%s" % key in " ".join(str(row) for row in plan), plan
+    # a field name SQL could not take inline is still matched, bound as a parameter
+    store.put("app", {"id": "6", "name": "odd", "a-b": "c"})
+    assert [document["id"] for document in store.all("app", **{"a-b": "c"})] == ["6"]
+    assert store.find("app", **{"a-b": "c"})["id"] == "6"
