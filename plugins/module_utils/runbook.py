@@ -504,15 +504,44 @@ def _results_by_item(results):
     return dict((result.get("item"), result) for result in (results or {}).get("results") or [])
 
 
-def find_apps(apps, app_info):
-    """app key -> the app as Astra Control returns it, from astra_app_info run per cluster (looped, ignore_errors)."""
+def _one_app_read(app_info):
+    """The result of one astra_app_info run for every cluster (with names), or None: results of a run per cluster
+    (looped), or a task that was skipped."""
+    if isinstance(app_info, dict) and "results" not in app_info and not app_info.get("skipped"):
+        return app_info
+    return None
+
+
+def _app_read_of(app_info, covered):
+    """cluster -> the astra_app_info result that read its apps, None when they were not read. app_info: one run for
+    every cluster (the apps' names), standing for the covered clusters, or one run per cluster (looped)."""
+    one = _one_app_read(app_info)
+    if one is None:
+        return _results_by_item(app_info).get
+    return lambda cluster: one if cluster in covered else None
+
+
+def find_apps(apps, app_info, clusters=None):
+    """app key -> the app as Astra Control returns it, from astra_app_info (ignore_errors) run once for the apps'
+    names, every cluster at once (each app matched on its cluster, by name or ID; clusters: only the apps on these),
+    or run per cluster (looped)."""
+    one = _one_app_read(app_info)
+    if one is not None:
+        if _failed(one):
+            return {}
+        by_cluster_and_name = {}
+        for candidate in one.get("apps") or []:
+            for cluster in (candidate.get("clusterName"), candidate.get("clusterID")):
+                by_cluster_and_name[(cluster, candidate.get("name"))] = candidate
+        return dict((app["key"], by_cluster_and_name[(app["cluster"], app["name"])]) for app in apps
+                    if (app["cluster"], app["name"]) in by_cluster_and_name and (clusters is None or app["cluster"] in clusters))
     found = {}
     for result in (app_info or {}).get("results") or []:
         if _failed(result):
             continue
         cluster_apps = None
         for app in apps:
-            if app["cluster"] != result.get("item"):
+            if app["cluster"] != result.get("item") or (clusters is not None and app["cluster"] not in clusters):
                 continue
             if cluster_apps is None:
                 cluster_apps = _by_name(result.get("apps"), last=True)
@@ -579,8 +608,12 @@ def namespace_mappings(apps, source_apps, suffix):
     return mappings
 
 
-def _duplicated(apps, app):
-    return sum(1 for other in apps if other["key"] == app["key"]) > 1
+def _duplicated_keys(apps):
+    """The keys of the apps listed more than once."""
+    counts = {}
+    for app in apps:
+        counts[app["key"]] = counts.get(app["key"], 0) + 1
+    return set(key for key, count in counts.items() if count > 1)
 
 
 def _cluster_problems(app, clusters, runbook, running=False, why=""):
@@ -603,9 +636,18 @@ def _cluster_problems(app, clusters, runbook, running=False, why=""):
     return problems
 
 
-def _failed_checks(results, key, prefix, item=lambda result: result.get("item")):
-    return ["%s%s" % (prefix, result.get("msg", "")) for result in (results or {}).get("results") or []
-            if (item(result) or {}).get("key") == key and _failed(result)]
+def _check_failures(results, item=lambda result: result.get("item")):
+    """app key -> the messages of its failed runs, in order, from a looped or batched step's results. Indexed once:
+    looking each app up in every result would cost apps x results."""
+    failures = {}
+    for result in (results or {}).get("results") or []:
+        if _failed(result):
+            failures.setdefault((item(result) or {}).get("key"), []).append(result.get("msg", ""))
+    return failures
+
+
+def _prefixed(prefix, messages):
+    return ["%s%s" % (prefix, message) for message in messages or []]
 
 
 def _per_app(apps, clusters, check):
@@ -635,6 +677,9 @@ def _protect_problems(apps, clusters, checks):
     managed = clusters["managed_states"]
     hook_info = checks.get("hook_info")
     hooks_usable = checks.get("enable_hooks") or (isinstance(hook_info, dict) and hook_info.get("execution_hooks_enabled"))
+    duplicated = _duplicated_keys(apps)
+    app_failures = _check_failures(checks.get("app_checks"))
+    policy_failures = _check_failures(checks.get("policy_checks"), item=lambda result: (result.get("item") or {}).get("item"))
 
     def check(app):
         found = []
@@ -642,11 +687,10 @@ def _protect_problems(apps, clusters, checks):
             found.append("cluster %s is not known to Astra Control (known: %s)" % (app["cluster"], ", ".join(sorted(managed))))
         elif managed[app["cluster"]] != "managed":
             found.append("cluster %s is not managed by Astra Control (managedState %s)" % (app["cluster"], managed[app["cluster"]]))
-        if _duplicated(apps, app):
+        if app["key"] in duplicated:
             found.append("%s is listed more than once" % app["label"])
-        found += _failed_checks(checks.get("app_checks"), app["key"], app["label"] + ": ")
-        found += _failed_checks(checks.get("policy_checks"), app["key"], "protection policy of %s: " % app["label"],
-                                item=lambda result: (result.get("item") or {}).get("item"))
+        found += _prefixed(app["label"] + ": ", app_failures.get(app["key"]))
+        found += _prefixed("protection policy of %s: " % app["label"], policy_failures.get(app["key"]))
         if app.get("execution_hooks") and not hooks_usable:
             found.append("%s has execution hooks, but execution hooks are disabled in the Astra Control account: set "
                          "protect_enable_execution_hooks: true, or enable them in Astra Control (Account > Settings)"
@@ -656,30 +700,33 @@ def _protect_problems(apps, clusters, checks):
 
 
 def _replicate_problems(apps, clusters, checks):
-    app_info = _results_by_item(checks.get("app_info"))
+    app_read = _app_read_of(checks.get("app_info"), managed_clusters(clusters, running=True))
+    duplicated = _duplicated_keys(apps)
+    mirror_failures = _check_failures(checks.get("mirror_checks"))
 
     def check(app):
         found = _cluster_problems(app, clusters, "replicate", running=True)
         if app["cluster"] == app["destination_cluster"]:
             found.append("%s: cluster and destination_cluster are both %s" % (app["name"], app["cluster"]))
-        if _duplicated(apps, app):
+        if app["key"] in duplicated:
             found.append("%s is listed more than once" % app["label"])
-        found += _source_app_problems(app, app_info.get(app["cluster"]), checks.get("source_apps") or {}, require_ready=True)
-        return found + _failed_checks(checks.get("mirror_checks"), app["key"], "mirror of %s: " % app["label"])
+        found += _source_app_problems(app, app_read(app["cluster"]), checks.get("source_apps") or {}, require_ready=True)
+        return found + _prefixed("mirror of %s: " % app["label"], mirror_failures.get(app["key"]))
     return _per_app(apps, clusters, check), {}
 
 
 def _drill_problems(apps, clusters, checks):
     states = clusters["states"]
     managed = managed_clusters(clusters)
-    app_info = _results_by_item(checks.get("app_info"))
+    app_read = _app_read_of(checks.get("app_info"), managed)
     source_apps = checks.get("source_apps") or {}
     clone_checks = dict(((result.get("item") or {}).get("key"), result)
                         for result in (checks.get("clone_checks") or {}).get("results") or [])
+    duplicated = _duplicated_keys(apps)
 
     def check(app):
         name, cluster, destination = app["name"], app["cluster"], app["destination_cluster"]
-        found = ["%s on %s is listed more than once" % (name, cluster)] if _duplicated(apps, app) else []
+        found = ["%s on %s is listed more than once" % (name, cluster)] if app["key"] in duplicated else []
         found += _cluster_problems(app, clusters, "drill")
         if destination and destination == cluster:
             found.append("%s: the destination cluster is its own cluster %s; a drill clones onto the DR cluster and "
@@ -689,7 +736,7 @@ def _drill_problems(apps, clusters, checks):
         if cluster in managed and states[cluster] != "running" and app["source"] != "backup":
             found.append("%s: its cluster %s cannot be reached (state %s) and a drill from a %s reads its data there; "
                          "drill from a backup instead" % (name, cluster, states[cluster], app["source"]))
-        found += _source_app_problems(app, app_info.get(cluster), source_apps)
+        found += _source_app_problems(app, app_read(cluster), source_apps)
         clone = clone_checks.get(app["key"])
         if clone is not None and _failed(clone):
             found.append("clone %s of %s on %s: %s" % (app["clone_name"], name, destination, clone.get("msg", "")))
@@ -749,10 +796,12 @@ def _failover_problems(apps, clusters, checks):
     planned = bool(checks.get("planned"))
     # Refused whatever else is found, even when Astra Control cannot be read: nothing goes ahead unconfirmed.
     unconfirmed = {} if planned else unplanned_confirmation(apps, checks.get("confirm_unplanned"))
+    duplicated = _duplicated_keys(apps)
+    failures = _check_failures(checks.get("checks"))
 
     def check(app):
         name, cluster, destination = app["name"], app["cluster"], app["destination_cluster"]
-        found = ["%s is listed more than once" % app["label"]] if _duplicated(apps, app) else []
+        found = ["%s is listed more than once" % app["label"]] if app["key"] in duplicated else []
         found += _cluster_problems(app, clusters, "failover")
         if destination in managed and states[destination] != "running":
             found.append("destination cluster %s of %s cannot be reached (state %s); the app cannot come up there"
@@ -763,7 +812,7 @@ def _failover_problems(apps, clusters, checks):
         if app["key"] not in mirrors and cluster in managed and destination in managed:
             found.append("%s has no AppMirror between %s and %s: there is nothing to fail over (replicate it first: "
                          "the replicate runbook)" % (name, cluster, destination))
-        return found + _failed_checks(checks.get("checks"), app["key"], app["label"] + ": ")
+        return found + _prefixed(app["label"] + ": ", failures.get(app["key"]))
     problems = _per_app(apps, clusters, check)
     for key, found in unconfirmed.items():
         problems[key] = found + problems[key]
@@ -796,9 +845,10 @@ def failback_phases(apps, clusters, app_mirrors):
     """
     phases = {"resync": [], "reverse": [], "home": [], "mirrors": {}}
     mirrors = find_mirrors(apps, app_mirrors) if clusters["error"] is None else {}
+    duplicated = _duplicated_keys(apps)
 
     def check(app):
-        found = ["%s is listed more than once" % app["label"]] if _duplicated(apps, app) else []
+        found = ["%s is listed more than once" % app["label"]] if app["key"] in duplicated else []
         found += _cluster_problems(app, clusters, "failback", running=True, why="; a failback needs both clusters")
         mirror = mirrors.get(app["key"])
         if mirror is None:
@@ -819,11 +869,12 @@ def failback_phases(apps, clusters, app_mirrors):
 
 def _failback_problems(apps, clusters, checks):
     phases = checks.get("phases") or {}
+    failures = [_check_failures(checks.get("resync_checks")), _check_failures(checks.get("reverse_checks"))]
     problems = {}
     for app in apps:
         found = list((phases.get("problems") or {}).get(app["key"]) or [])
-        for results in (checks.get("resync_checks"), checks.get("reverse_checks")):
-            found += _failed_checks(results, app["key"], app["label"] + ": ")
+        for phase_failures in failures:
+            found += _prefixed(app["label"] + ": ", phase_failures.get(app["key"]))
         problems[app["key"]] = found
     return problems, _mirror_ids(phases.get("mirrors") or {})
 

@@ -227,6 +227,39 @@ def test_replicate_refusals():
     assert failed_read["postgres@prod-east"] == ["postgres on prod-east: timed out"]
 
 
+def test_one_read_of_every_cluster_finds_each_app_on_its_own_cluster():
+    """The runbooks read the apps once, by the run's names, for every cluster: each app is matched on its own
+    cluster (by name or ID), a same-named app elsewhere (a mirror's destination) is not it, and a cluster the
+    runbook does not read is neither searched nor judged."""
+    normalised = apps("drill", entry(), entry("shop"), entry("crm", cluster="dr-down"), entry("erp", cluster="lab-north"),
+                      namespace_suffix="-drill")
+    one_read = {"changed": False, "apps": [
+        {"id": "a1", "name": "postgres", "clusterName": "prod-east", "clusterID": "c1"},
+        {"id": "a9", "name": "shop", "clusterName": "dr-west", "clusterID": "c2"},
+        {"id": "a3", "name": "crm", "clusterName": "other-name", "clusterID": "dr-down"},
+        {"id": "a4", "name": "erp", "clusterName": "lab-north", "clusterID": "c4"}]}
+    assert find_apps(normalised, one_read) == {"postgres@prod-east": one_read["apps"][0],
+                                               "crm@dr-down": one_read["apps"][2], "erp@lab-north": one_read["apps"][3]}
+    managed = managed_clusters(read_clusters(CLUSTERS))
+    source_apps = find_apps(normalised, one_read, managed)
+    assert sorted(source_apps) == ["crm@dr-down", "postgres@prod-east"]
+    problems = problems_of("drill", normalised, app_info=one_read, source_apps=source_apps)
+    assert problems["postgres@prod-east"] == []
+    assert problems["shop@prod-east"] == ["shop is not managed on prod-east (run the protect runbook first)"]
+    assert problems["erp@lab-north"] == ["cluster lab-north of erp is not managed by Astra Control"]
+    failed = problems_of("drill", normalised[:2], app_info={"failed": True, "msg": "timed out"}, source_apps={})
+    assert failed == {"postgres@prod-east": ["postgres on prod-east: timed out"], "shop@prod-east": ["shop on prod-east: timed out"]}
+    # A read that did not run (Astra Control could not be read) judges no app.
+    skipped = problems_of("drill", normalised[:1], app_info={"skipped": True, "changed": False}, source_apps={})
+    assert skipped == {"postgres@prod-east": []}
+    assert find_apps(normalised, {"skipped": True}) == {} and find_apps(normalised, {"failed": True, "msg": "x"}) == {}
+    # Replicate: only the apps of the managed, reachable clusters are judged by the read.
+    replicate = apps("replicate", entry(), entry("crm", cluster="dr-down"))
+    assert problems_of("replicate", replicate, app_info=one_read, source_apps=find_apps(
+        replicate, one_read, managed_clusters(read_clusters(CLUSTERS), running=True)))["crm@dr-down"] == [
+        "cluster dr-down of crm is not managed and reachable (state failed)"]
+
+
 def test_drill_refusals_and_ids():
     normalised = apps("drill", entry(), entry("shop"), entry("crm", destination="prod-east"),
                       entry("erp", cluster="prod-down", source="snapshot"), entry("hr", destination="dr-down"),
@@ -303,6 +336,53 @@ def test_mirrors_match_either_direction_and_not_while_deleting():
     assert find_mirrors(normalised, [mirror("deleting"), mirror("established", "dr-west", "prod-east")]) == {
         "postgres@prod-east": mirror("established", "dr-west", "prod-east")}
     assert find_mirrors(normalised, [mirror("established", name="other")]) == {}
+
+
+class CountedDict(dict):
+    """A dict that counts the lookups made in it: in a role, each lookup into a registered result costs Ansible a lazy
+    conversion, so a pre-flight that looks every app up in every result is O(apps^2) however small its dicts."""
+    lookups = 0
+
+    def __getitem__(self, key):
+        CountedDict.lookups += 1
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        CountedDict.lookups += 1
+        return super().get(key, default)
+
+
+def preflight_lookups(runbook, count):
+    """The lookups the runbook's pre-flight findings make for count apps, each with a result of every check."""
+    names = ["app-%03d" % index for index in range(count)]
+    normalised = [CountedDict(app) for app in apps(runbook, *[entry(name) for name in names])]
+
+    def results(item=lambda app: app):
+        return CountedDict(results=[CountedDict(item=item(app), changed=False, msg="") for app in normalised])
+    app_info = CountedDict(results=[CountedDict(item="prod-east", apps=[CountedDict(name=name, id=name, state="ready")
+                                                                        for name in names])])
+    mirrors = [CountedDict(mirror("established", name=name)) for name in names]
+    checks = {
+        "protect": lambda: {"app_checks": results(), "policy_checks": results(lambda app: {"item": app})},
+        "replicate": lambda: {"app_info": app_info, "source_apps": find_apps(normalised, app_info),
+                              "mirror_checks": results()},
+        "drill": lambda: {"app_info": app_info, "source_apps": find_apps(normalised, app_info), "clone_checks": results()},
+        "failover": lambda: {"planned": True, "mirrors": find_mirrors(normalised, mirrors), "checks": results()},
+        "failback": lambda: {"phases": failback_phases(normalised, read_clusters(CLUSTERS), mirrors),
+                             "resync_checks": results(), "reverse_checks": results()},
+    }[runbook]()
+    CountedDict.lookups = 0
+    findings = preflight_findings(normalised, runbook, read_clusters(CLUSTERS), checks)
+    assert sorted(findings["problems"]) == sorted("%s@prod-east" % name for name in names)
+    return CountedDict.lookups
+
+
+@pytest.mark.parametrize("runbook", ["protect", "replicate", "drill", "failover", "failback"])
+def test_preflight_findings_grow_linearly_with_the_apps(runbook):
+    """Four times the apps, at most about four times the lookups (an app looked up in every result would make it
+    sixteen)."""
+    small, large = preflight_lookups(runbook, 25), preflight_lookups(runbook, 100)
+    assert small > 0 and large <= 4.5 * small, (small, large)
 
 
 def test_preflight_summaries():
