@@ -27,7 +27,7 @@ FILTERS = (
     "failback_phases", "preflight_findings", "preflight_failure", "preflight_summary",
     "report_apps", "report_summary", "seconds_between", "failure_message",
     "clone_outcomes", "describe_clones", "verdict_message", "select_apps", "run_stats", "stats_data",
-    "published_reports", "clone_runs", "failover_runs",
+    "published_reports", "clone_runs", "failover_runs", "mirror_runs",
 )
 
 

@@ -1295,6 +1295,27 @@ def failover_runs(apps, planned, replication_interval, wait_timeout=None):
     return _step_runs("kubedr.astra.astra_app_mirror", apps, arguments)
 
 
+def mirror_runs(apps, replication_interval, reverse=False, wait_timeout=None):
+    """The runs of kubedr.astra.astra_app_mirror that establish each app's mirror: from the app's cluster to its
+    destination cluster (replicate; the failback's reverse), with the entry's namespace_mapping and storage_class
+    when it has them, or with reverse, from the destination cluster back to the app's cluster (the failback's resync).
+    replication_interval: the runbook's option; wait_timeout as for clone_runs.
+    """
+    reverse = _is_true(reverse)
+
+    def arguments(app):
+        found = {"source_app": app["name"],
+                 "source_cluster": app["destination_cluster"] if reverse else app["cluster"],
+                 "destination_cluster": app["cluster"] if reverse else app["destination_cluster"],
+                 "replication_interval": replication_interval, "state": "established"}
+        if not reverse:
+            for option in ("namespace_mapping", "storage_class"):
+                if app.get(option):
+                    found[option] = app[option]
+        return _waiting(found, wait_timeout)
+    return _step_runs("kubedr.astra.astra_app_mirror", apps, arguments)
+
+
 def execution_hook_runs(apps, app_ids):
     """One loop item per execution hook of each app that has an Astra ID (the protect runbook's hooks step): the app
     entry with `app_id` and `execution_hook` (the hook's options) added, so each step is recorded against its app."""

@@ -775,3 +775,30 @@ def test_failover_runs_fail_the_mirror_over_or_reverse_it(planned, source, desti
     assert run["module_args"] == {"source_app": "shop", "source_cluster": source, "destination_cluster": destination,
                                   "replication_interval": 5, "state": state, "wait": True, "wait_timeout": 600}
     assert "wait" not in failover_runs(apps, planned, 5)["results"][0]["module_args"]
+
+
+def test_mirror_runs_establish_each_mirror_from_home_or_back_from_the_dr_cluster():
+    from ansible_collections.kubedr.astra.plugins.module_utils.runbook import mirror_runs, normalise_apps
+    replicate = normalise_apps([{"name": "shop", "cluster": "prod-east", "storage_class": "gold",
+                                 "namespace_mapping": [{"source": "shop", "destination": "shop-dr"}]},
+                                {"name": "pay", "cluster": "prod-east"}], "replicate", {"destination_cluster": "dr-west"})
+    runs = mirror_runs(replicate, 10, wait_timeout=900)["results"]
+    assert [run["item"] for run in runs] == replicate
+    assert set(run["module"] for run in runs) == {"kubedr.astra.astra_app_mirror"}
+    assert runs[0]["module_args"] == {
+        "source_app": "shop", "source_cluster": "prod-east", "destination_cluster": "dr-west", "replication_interval": 10,
+        "state": "established", "storage_class": "gold", "namespace_mapping": [{"source": "shop", "destination": "shop-dr"}],
+        "wait": True, "wait_timeout": 900}
+    assert runs[1]["module_args"] == {"source_app": "pay", "source_cluster": "prod-east", "destination_cluster": "dr-west",
+                                      "replication_interval": 10, "state": "established", "wait": True, "wait_timeout": 900}
+    # the failback's resync: from the DR cluster back home, nothing of the entry's replication set-up; the check waits not
+    failback = normalise_apps([{"name": "shop", "cluster": "prod-east"}], "failback", {"destination_cluster": "dr-west"})
+    for reverse in (True, "true"):
+        assert mirror_runs(failback, 5, reverse)["results"][0]["module_args"] == {
+            "source_app": "shop", "source_cluster": "dr-west", "destination_cluster": "prod-east",
+            "replication_interval": 5, "state": "established"}
+    assert mirror_runs(failback, 5, "false")["results"][0]["module_args"]["source_cluster"] == "prod-east"
+    # the failback's reverse keeps the mirror as it is: the replicate entry's set-up does not reach it
+    shared_entry = normalise_apps([{"name": "shop", "cluster": "prod-east", "storage_class": "gold"}], "failback",
+                                  {"destination_cluster": "dr-west"})
+    assert "storage_class" not in mirror_runs(shared_entry, 5)["results"][0]["module_args"]
