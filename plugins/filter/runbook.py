@@ -20,7 +20,8 @@ from ansible_collections.kubedr.astra.plugins.module_utils import runbook
 
 FILTERS = (
     "normalise_apps", "waves", "wave_failures", "passed_results", "passed_values",
-    "new_record", "record_step", "record_steps", "record_preflight", "record_results", "record_skipped_steps", "record_stop",
+    "new_record", "record_step", "record_steps", "gather_step", "record_preflight", "record_results", "record_skipped_steps",
+    "record_stop",
     "recovery_clusters", "record_ready", "record_clones", "record_kept_clones", "record_waited", "hook_runs",
     "execution_hook_runs", "hook_event_reads", "record_hook_events",
     "read_clusters", "managed_clusters", "find_apps", "find_mirrors", "find_clones", "namespace_mappings",

@@ -43,6 +43,8 @@ READ_ONLY_RUNBOOKS = ("posture",)
 CHECK_MODE_PLACEHOLDER_ID = "check-mode-placeholder-id"
 # How a packed run record starts (pack_record).
 PACKED_RECORD = "kubedr.astra run record:"
+# The prefix of the steps gather_step gathers: one JSON line per step after it.
+GATHERED_STEPS = "kubedr.astra gathered steps:"
 
 
 class RunbookError(ValueError):
@@ -204,12 +206,35 @@ def _add_step(record, key, step, ids=None, notes=None, skipped=None, not_measure
     return record
 
 
+def gather_step(steps, key, step):
+    """The steps gathered so far (what gather_step returned before; empty for none) with the app's step appended.
+
+    The runs of a user's task file gather their steps this way, one per run, and record_steps records them at once.
+    They are one string, not a list: Ansible walks every element of a list a task sets, so appending to a list costs
+    each run in proportion to the runs before it, O(runs^2) for a wave; appending a line to a string does not.
+    """
+    if not isinstance(step, dict) or not key:
+        raise RunbookError("gather_step: needs the app's key and its step as a dict, got %r and %r" % (key, step))
+    gathered = steps if isinstance(steps, str) and steps.startswith(GATHERED_STEPS) else GATHERED_STEPS
+    if steps and gathered is not steps:
+        raise RunbookError("gather_step: %r is not what gather_step gathers" % (steps,))
+    return gathered + "\n" + json.dumps({"key": key, "step": plain_copy(step)}, separators=(",", ":"))
+
+
+def _gathered(steps):
+    """The [{key, step}] of steps gathered by gather_step (or given as a list)."""
+    if isinstance(steps, str) and steps.startswith(GATHERED_STEPS):
+        return [json.loads(line) for line in steps[len(GATHERED_STEPS):].split("\n") if line]
+    return steps
+
+
 def record_steps(record, steps):
-    """The record with each of `steps` ([{key, step}], in order) appended to its app's entry: the steps a loop
-    gathered (the runs of a user's task file), recorded at once, so that no task of the loop copies the whole record.
+    """The record with each of `steps` ([{key, step}] in order, or what gather_step gathered) appended to its app's
+    entry: the steps a loop gathered (the runs of a user's task file), recorded at once, so that no task of the loop
+    copies the whole record.
     """
     result = plain_copy(record)
-    for item in steps or []:
+    for item in _gathered(steps) or []:
         if not isinstance(item, dict) or not isinstance(item.get("step"), dict):
             raise RunbookError("record_steps: each item must be {key, step}, got %r" % (item,))
         _entry(result, item.get("key"))["steps"].append(dict(item["step"]))

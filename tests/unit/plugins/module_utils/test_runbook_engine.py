@@ -8,6 +8,7 @@ what the runbooks record of their steps - the values asserted."""
 
 import pytest
 
+from ansible_collections.kubedr.astra.plugins.module_utils import runbook as runbook_module
 from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     RunbookError,
     execution_hook_runs,
@@ -30,6 +31,7 @@ from ansible_collections.kubedr.astra.plugins.module_utils.runbook import (
     record_hook_events,
     record_step,
     record_steps,
+    gather_step,
     restore_point_consistency,
     record_ready,
     recovery_clusters,
@@ -735,6 +737,30 @@ def test_the_steps_a_loop_gathered_are_recorded_in_order_and_the_input_is_left_a
         record_steps(record, [{"key": "nope@x", "step": {"name": "verify"}}])
     with pytest.raises(RunbookError, match="each item must be"):
         record_steps(record, [{"key": normalised[0]["key"]}])
+    # Gathered one run at a time (the runs of a user's task file), the same steps record the same way.
+    gathered = ""
+    for item in steps:
+        gathered = gather_step(gathered, item["key"], item["step"])
+    assert isinstance(gathered, str) and record_steps(record, gathered) == result
+    assert record_steps(record, "") == record
+    with pytest.raises(RunbookError, match="is not what gather_step gathers"):
+        gather_step("postgres", normalised[0]["key"], {"name": "verify"})
+    with pytest.raises(RunbookError, match="needs the app's key and its step"):
+        gather_step(gathered, normalised[0]["key"], "passed")
+
+
+def test_gathering_a_step_costs_the_same_however_many_were_gathered_before(monkeypatch):
+    """Each run of a user's task file gathers its step into what the runs before it gathered: a list would be walked
+    by Ansible element by element on every run (O(runs^2) for a wave); the gathered steps are one string, and
+    gathering one more encodes only that step."""
+    encoded = []
+    original = runbook_module.json.dumps
+    monkeypatch.setattr(runbook_module.json, "dumps", lambda value, **kwargs: encoded.append(value) or original(value, **kwargs))
+    gathered = ""
+    for index in range(200):
+        gathered = gather_step(gathered, "app-%03d@prod-east" % index, {"name": "verify", "status": "passed"})
+    assert len(encoded) == 200 and all(value["step"] == {"name": "verify", "status": "passed"} for value in encoded)
+    assert isinstance(gathered, str) and gathered.count("\n") == 200
 
 
 def test_clone_runs_are_the_drill_s_module_arguments_for_each_app():
