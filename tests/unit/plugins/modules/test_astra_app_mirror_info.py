@@ -37,6 +37,11 @@ def test_every_mirror_with_the_names_of_its_apps_and_clusters(fake_api, run_modu
     ({"cluster": "lab-north"}, []),
     ({"state": "failedOver"}, [1]),
     ({"app": "postgres", "state": "failedOver"}, []),
+    ({"names": ["postgres", "wordpress"]}, [0, 1]),
+    ({"names": ["wordpress", "jenkins"]}, [1]),
+    ({"names": ["jenkins"]}, []),
+    ({"names": []}, []),
+    ({"names": ["postgres"], "state": "failedOver"}, []),
 ])
 def test_filters_combine(fake_api, run_module, two_mirrors, filters, expected):
     result, failed = run_module(astra_app_mirror_info, filters)
@@ -66,3 +71,12 @@ def test_it_reads_nothing_of_a_cluster_in_outage(fake_api, run_module, two_mirro
     fake_api.unreachable.add(PROD_EAST)
     result, failed = run_module(astra_app_mirror_info, {"app": "postgres"})
     assert not failed and len(result["app_mirrors"]) == 1
+
+
+def test_names_select_a_run_s_mirrors_and_no_name_is_an_error(fake_api, run_module, two_mirrors):
+    """The runbooks read the mirrors of their apps by name: an app with no mirror (or not managed) is the pre-flight's
+    to report for that app, not a failure of the read; app and names together are refused."""
+    result, failed = run_module(astra_app_mirror_info, {"names": ["jenkins", "postgres"]})
+    assert not failed and [item["sourceAppName"] for item in result["app_mirrors"]] == ["postgres"]
+    result, failed = run_module(astra_app_mirror_info, {"names": ["postgres"], "app": "postgres"})
+    assert failed and "mutually exclusive" in result["msg"]
