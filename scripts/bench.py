@@ -12,7 +12,8 @@ Everything runs through ansible-playbook against the local simulator (HTTPS, its
 2. The requests of a no-change task of every module that talks to the API, on the demo estate and on a 250-app
    estate (the scale scenario), from the simulator's request log (astra_simulator_namespace talks to the simulator's
    control API, which the log leaves out, and async_wait, wave_step, step_arguments, check_task_files and dr_report send none).
-3. The drill and the unplanned failover of 20, 50 and 200 apps, in one wave and in five, on the scale scenario
+3. The drill and the unplanned failover of one app in one wave (what a run costs whatever its apps: its own tasks),
+   then of 20, 50 and 200 apps, in one wave and in five, on the scale scenario
    (250 apps over two cluster pairs): wall time; the time the run waited on Astra Control operations (the union of
    the intervals of the report's operation steps, which start at the request and end when the wait saw the end);
    the time in the user's task files (the union of the report's verify and cleanup steps: playbooks/vars/demo.yml's
@@ -50,6 +51,12 @@ COLLECTIONS = ROOT / ".venv" / "collections"  # --collections replaces it (to me
 BEGIN, END = "<!-- BENCH:BEGIN (scripts/bench.py writes this part) -->", "<!-- BENCH:END -->"
 LOOPED = 10
 DEFAULT_SIZES = (20, 50, 200)
+
+
+def runbook_plan(sizes):
+    """The (apps, waves) of the runs of each runbook: one app in one wave first (the run's own cost, whatever its
+    apps), then each size in one wave and in five."""
+    return [(1, 1)] + [(count, waves) for count in sizes for waves in (1, 5)]
 TIME_SCALE = 0.02
 # Steps of the runbooks' reports that are an Astra Control operation being waited on.
 OPERATION_STEPS = {"drill": ("clone", "remove clone"), "failover": ("failover", "ready")}
@@ -457,7 +464,8 @@ def render(results):
             "*Pre-flight*: from the run's start to the end of its checks (every app's, once per run); *a wave's own*: the "
             "overhead without it, per wave (what one more wave adds; the report's writing is in it). "
             "*Polls per operation*: the waits' requests (GETs of one app or mirror by ID, and the lists of apps or mirrors "
-            "the waits of a wave share, in brackets), divided by the operations. %s" % (
+            "the waits of a wave share, in brackets), divided by the operations. The run of one app in one wave is what "
+            "a run costs whatever its apps: its own tasks (reads, checks, steps, read-backs, the report). %s" % (
                 results["scale_apps"], runbook_runs_note(results.get("runbook_repeat", 1))), "",
             "| Runbook | Apps | Waves | Wall | Waited | Task files | Overhead | Overhead per wave | Per wave with task files "
             "| Pre-flight | A wave's own | Requests | Polls per operation | Peak memory | Verdict |",
@@ -538,13 +546,12 @@ def main():
         protected = [number for number in range(1, scale_apps + 1) if number % 10 != 0]
         mirrored = [number for number in range(1, scale_apps + 1) if number % 5 != 0]
         for runbook, eligible in (("drill", protected), ("failover", mirrored)):
-            for count in sizes:
-                for waves in (1, 5):
-                    runs = []
-                    for _attempt in range(args.runbook_repeat):
-                        runs.append(runbook_at_size(scale, workdir, runbook, count, waves, eligible))
-                        print(json.dumps(runs[-1]), flush=True)
-                    results["runbooks"].append(median_run(runs))
+            for count, waves in runbook_plan(sizes):
+                runs = []
+                for _attempt in range(args.runbook_repeat):
+                    runs.append(runbook_at_size(scale, workdir, runbook, count, waves, eligible))
+                    print(json.dumps(runs[-1]), flush=True)
+                results["runbooks"].append(median_run(runs))
         results["posture"] = posture_at_size(scale, workdir, min(200, scale_apps) if not args.quick else sizes[-1])
     finally:
         scale.cleanup()

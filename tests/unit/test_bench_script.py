@@ -98,6 +98,10 @@ def test_the_header_says_how_the_bench_was_run(quick, sizes, expected):
     assert bench.run_kind(results) == expected
 
 
+def test_each_runbook_runs_one_app_in_one_wave_first_then_every_size_in_one_and_five_waves():
+    assert bench.runbook_plan([20, 200]) == [(1, 1), (20, 1), (20, 5), (200, 1), (200, 5)]
+
+
 def read_proc(pid, name):
     with open("/proc/%s/%s" % (pid, name), encoding="ascii") as handle:
         return handle.read()
