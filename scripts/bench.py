@@ -51,12 +51,6 @@ COLLECTIONS = ROOT / ".venv" / "collections"  # --collections replaces it (to me
 BEGIN, END = "<!-- BENCH:BEGIN (scripts/bench.py writes this part) -->", "<!-- BENCH:END -->"
 LOOPED = 10
 DEFAULT_SIZES = (20, 50, 200)
-
-
-def runbook_plan(sizes):
-    """The (apps, waves) of the runs of each runbook: one app in one wave first (the run's own cost, whatever its
-    apps), then each size in one wave and in five."""
-    return [(1, 1)] + [(count, waves) for count in sizes for waves in (1, 5)]
 TIME_SCALE = 0.02
 # Steps of the runbooks' reports that are an Astra Control operation being waited on.
 OPERATION_STEPS = {"drill": ("clone", "remove clone"), "failover": ("failover", "ready")}
@@ -80,6 +74,12 @@ def environment(sim, extra=None):
                 "KUBEDR_ZIPIMPORT_CACHE": "off"})
     env.update(extra or {})
     return env
+
+
+def runbook_plan(sizes):
+    """The (apps, waves) of the runs of each runbook: one app in one wave first (the run's own cost, whatever its
+    apps), then each size in one wave and in five."""
+    return [(1, 1)] + [(count, waves) for count in sizes for waves in (1, 5)]
 
 
 def process_memory(pid):

@@ -27,7 +27,8 @@ from ansible_collections.kubedr.astra.plugins.module_utils import runbook
 __all__ = ["SCHEMA_VERSION", "GENERATOR", "REDACTED", "RUNBOOKS", "CHECK_RUNBOOKS", "STATUSES", "APP_KEYS", "STEP_KEYS", "FILE_NAMES",
            "MERGED_RUN_ID", "ReportError", "scrub", "parse_time", "format_time", "format_duration", "check_run_id", "build_report",
            "report_directory", "claim_report_directory", "read_report", "merge_reports", "render_json", "render_html",
-           "render_junit", "render_all", "write_report", "planned_changes", "publish_report"]
+           "render_junit", "render_all", "write_report", "planned_changes", "publish_report", "argument_spec",
+           "report_task"]
 
 SCHEMA_VERSION = 1
 GENERATOR = "kubedr.astra.dr_report"
@@ -893,3 +894,36 @@ def publish_report(report, directory, timestamped=True, check_mode=False):
     result = dict(directory=directory, run_id=run["run_id"], passed=run["passed"], failed_apps=list(run["failed_apps"]))
     result.update(paths)
     return result, bool(changes)
+
+
+def argument_spec():
+    """The options of the kubedr.astra.dr_report task, for the module and for its action (which validates them the same
+    way when it writes the report on the controller itself)."""
+    # The app dicts are checked by build_report(), which names the entry at fault (apps[1].steps[0].finished);
+    # an argspec for them is not possible anyway: "message" is reserved for ansible-core in argument specs.
+    return dict(
+        path=dict(type="path", required=True),
+        runbook=dict(type="str", required=True, choices=list(RUNBOOKS)),
+        title=dict(type="str"),
+        started=dict(type="str", required=True),
+        finished=dict(type="str", required=True),
+        timestamped=dict(type="bool", default=True),
+        apps=dict(type="list", elements="dict", default=[]),
+        extra=dict(type="dict"),
+        run_error=dict(type="str"),
+        run_id=dict(type="str"),
+    )
+
+
+def report_task(params, check_mode=False):
+    """What the dr_report task does with its validated options: ({directory, run_id, json, html, junit, passed,
+    failed_apps}, changed), or ReportError with the task's message."""
+    report = build_report(params["runbook"], params["started"], params["finished"], params["apps"],
+                          title=params["title"], extra=params["extra"], run_error=params["run_error"] or None,
+                          run_id=params["run_id"])
+    directory = report_directory(params["path"], params["runbook"], params["started"], params["timestamped"],
+                                 run_id=params["run_id"])
+    try:
+        return publish_report(report, directory, params["timestamped"], check_mode=check_mode)
+    except (OSError, ReportError) as exc:
+        raise ReportError("writing the report into %s failed: %s" % (directory, exc)) from None

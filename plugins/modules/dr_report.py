@@ -222,52 +222,16 @@ report:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.kubedr.astra.plugins.module_utils.dr_report import (
-    RUNBOOKS,
-    ReportError,
-    build_report,
-    publish_report,
-    report_directory,
-)
-
-
-def argument_spec():
-    # The app dicts are checked by build_report(), which names the entry at fault (apps[1].steps[0].finished);
-    # an argspec for them is not possible anyway: "message" is reserved for ansible-core in argument specs.
-    return dict(
-        path=dict(type="path", required=True),
-        runbook=dict(type="str", required=True, choices=list(RUNBOOKS)),
-        title=dict(type="str"),
-        started=dict(type="str", required=True),
-        finished=dict(type="str", required=True),
-        timestamped=dict(type="bool", default=True),
-        apps=dict(type="list", elements="dict", default=[]),
-        extra=dict(type="dict"),
-        run_error=dict(type="str"),
-        run_id=dict(type="str"),
-    )
-
-
-def run(module):
-    params = module.params
-    try:
-        report = build_report(params["runbook"], params["started"], params["finished"], params["apps"],
-                              title=params["title"], extra=params["extra"], run_error=params["run_error"] or None,
-                              run_id=params["run_id"])
-        directory = report_directory(params["path"], params["runbook"], params["started"], params["timestamped"],
-                                     run_id=params["run_id"])
-    except ReportError as exc:
-        module.fail_json(msg=str(exc))
-    try:
-        result, changed = publish_report(report, directory, params["timestamped"], check_mode=module.check_mode)
-    except (OSError, ReportError) as exc:
-        module.fail_json(msg="writing the report into %s failed: %s" % (directory, exc))
-    module.exit_json(changed=changed, report=result)
+from ansible_collections.kubedr.astra.plugins.module_utils.dr_report import ReportError, argument_spec, report_task
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    run(module)
+    try:
+        result, changed = report_task(module.params, check_mode=module.check_mode)
+    except ReportError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=changed, report=result)
 
 
 if __name__ == "__main__":
