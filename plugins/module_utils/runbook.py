@@ -575,11 +575,21 @@ def find_apps(apps, app_info, clusters=None):
     return found
 
 
+def _mirror_list(app_mirrors):
+    """The mirrors of astra_app_mirror_info's result (or of its app_mirrors as they are); a read that failed is an
+    error: taken as no mirror, it would say every app has none."""
+    if isinstance(app_mirrors, dict):
+        if app_mirrors.get("failed"):
+            raise RunbookError("the replication relationships could not be read: %s" % app_mirrors.get("msg", "unknown error"))
+        return app_mirrors.get("app_mirrors") or []
+    return app_mirrors or []
+
+
 def find_mirrors(apps, app_mirrors):
     """app key -> the AppMirror between the app's two clusters, in either direction (mirrors being deleted do not
-    count), from astra_app_mirror_info's app_mirrors."""
+    count), from what astra_app_mirror_info returned (the result, or its app_mirrors)."""
     by_ends_and_app = {}
-    for mirror in app_mirrors or []:
+    for mirror in _mirror_list(app_mirrors):
         if mirror.get("state") == "deleting":
             continue
         ends = tuple(sorted(str(cluster) for cluster in (mirror.get("sourceClusterName"), mirror.get("destinationClusterName"))))

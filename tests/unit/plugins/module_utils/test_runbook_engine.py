@@ -828,3 +828,15 @@ def test_mirror_runs_establish_each_mirror_from_home_or_back_from_the_dr_cluster
     shared_entry = normalise_apps([{"name": "shop", "cluster": "prod-east", "storage_class": "gold"}], "failback",
                                   {"destination_cluster": "dr-west"})
     assert "storage_class" not in mirror_runs(shared_entry, 5)["results"][0]["module_args"]
+
+
+def test_mirrors_are_found_in_what_the_read_returned_and_a_failed_read_is_no_answer():
+    normalised = apps("failover", entry())
+    read = {"changed": False, "app_mirrors": [mirror("established")]}
+    assert find_mirrors(normalised, read) == {"postgres@prod-east": mirror("established")}
+    with pytest.raises(RunbookError, match="the replication relationships could not be read: 503 Service Unavailable"):
+        find_mirrors(normalised, {"failed": True, "msg": "503 Service Unavailable"})
+    with pytest.raises(RunbookError, match="could not be read"):
+        failback_phases(apps("failback", entry()), read_clusters(CLUSTERS), {"failed": True, "msg": "x"})
+    # with Astra Control unreachable the pre-flight says so for every app; the mirror read is not judged
+    assert failback_phases(apps("failback", entry()), read_clusters(UNREACHABLE), {"failed": True, "msg": "x"})["mirrors"] == {}
