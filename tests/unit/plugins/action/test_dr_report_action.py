@@ -15,20 +15,12 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.kubedr.astra.plugins.action.dr_report import ActionModule
 from ansible_collections.kubedr.astra.plugins.modules import dr_report
+from ansible_collections.kubedr.astra.tests.unit.plugins.action.action_mocks import mock_action
 from ansible_collections.kubedr.astra.tests.unit.plugins.modules.test_dr_report import args
 
 
 def action(task_args, transport="local", become=None, check_mode=False):
-    task = mock.MagicMock()
-    task.args = task_args
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.diff = False
-    connection = mock.MagicMock()
-    connection.transport = transport
-    connection.become = become
-    connection._shell.tmpdir = None
-    plugin = ActionModule(task, connection, mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    plugin = mock_action(ActionModule, task_args, check_mode=check_mode, transport=transport, become=become)
     plugin._execute_module = mock.MagicMock(return_value={"changed": True, "report": {"from": "the module"}})
     return plugin
 

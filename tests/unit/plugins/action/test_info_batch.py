@@ -6,25 +6,17 @@
 """kubedr.astra.info_batch with the module runs replaced (the runbook tests run them for real)."""
 
 import threading
-from unittest import mock
 
 import pytest
 from ansible.errors import AnsibleError
 
 from ansible_collections.kubedr.astra.plugins.action import info_batch
 from ansible_collections.kubedr.astra.plugins.action.info_batch import ActionModule, plan_reads
+from ansible_collections.kubedr.astra.tests.unit.plugins.action.action_mocks import mock_action
 
 
-def action(args, outcomes, defaults=None):
-    task = mock.MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = False
-    task.diff = False
-    connection = mock.MagicMock()
-    connection._shell.tmpdir = None
-    plugin = ActionModule(task, connection, mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
-    plugin._configure_module = mock.MagicMock()
+def action(args, outcomes):
+    plugin = mock_action(ActionModule, args)
     plugin.started = []
     both_started = threading.Barrier(len(outcomes), timeout=10)
 

@@ -14,6 +14,7 @@ from ansible.errors import AnsibleError
 from ansible_collections.kubedr.astra.plugins.action import wave_step
 from ansible_collections.kubedr.astra.plugins.action.step_arguments import ActionModule as StepArguments
 from ansible_collections.kubedr.astra.plugins.action.wave_step import ActionModule, plan_runs, run_module
+from ansible_collections.kubedr.astra.tests.unit.plugins.action.action_mocks import mock_action
 
 
 # A module kubedr.astra.astra_batch does not run: each run is its own module process.
@@ -26,17 +27,7 @@ def arguments(name, module=ONE_BY_ONE, **extra):
 
 
 def action(args, check_mode=False):
-    task = mock.MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.diff = False
-    connection = mock.MagicMock()
-    connection._shell.tmpdir = None
-    plugin = ActionModule(task, connection, mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
-    plugin._configure_module = mock.MagicMock()
-    plugin._remove_tmp_path = mock.MagicMock()
-    return plugin
+    return mock_action(ActionModule, args, check_mode=check_mode)
 
 
 @pytest.fixture(autouse=True)
