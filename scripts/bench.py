@@ -20,7 +20,9 @@ Everything runs through ansible-playbook against the local simulator (HTTPS, its
    drill_verify_tasks and drill_cleanup_tasks, one run per app); orchestration overhead (wall time minus both), per
    wave, and the same with the task files counted in; polling requests per waited operation; peak memory of the
    controller's process tree (the sum of the processes' proportional set sizes, so the pages forked
-   children share count once).
+   children share count once); the CPU seconds of the controller (ansible-playbook and every process it started) and
+   of the simulator during the run: the two share this machine's cores, so a run's wall time cannot be less than
+   their sum divided by the cores.
    Each size runs once, or --runbook-repeat times, the table then showing the run of median wall time.
 4. The posture runbook on 200 apps: requests and wall time.
 
@@ -33,12 +35,14 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import namedtuple
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -119,14 +123,38 @@ def tree_memory(pid):
     return total
 
 
+# One ansible-playbook run: wall seconds, peak memory of its process tree (bytes), the completed process, and the CPU
+# seconds of the controller (the run's whole process tree) and of the simulator (None where /proc cannot say).
+PlaybookRun = namedtuple("PlaybookRun", "seconds peak completed controller_cpu simulator_cpu")
+
+
+def process_cpu_seconds(pid):
+    """The CPU seconds (user and system) a running process has used so far, from /proc; None where it cannot be read."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    """The CPU seconds of this process's finished children and of their waited-for descendants (getrusage)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_playbook(sim, playbook, extra_vars=None, check=False):
-    """(seconds, peak controller memory in bytes, completed process) of one ansible-playbook run."""
+    """One ansible-playbook run against the simulator, as a PlaybookRun."""
     command = [str(BIN / "ansible-playbook"), str(playbook), "-i", "localhost,", "-c", "local"]
     if check:
         command.append("--check")
     if extra_vars:
         command += ["-e", "@" + str(extra_vars)]
     peak = [0]
+    simulator_pid = sim.process.pid if getattr(sim, "process", None) is not None else None
+    simulator_before = process_cpu_seconds(simulator_pid)
+    controller_before = children_cpu_seconds()
     started = time.monotonic()
     process = subprocess.Popen(command, env=environment(sim), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     done = threading.Event()
@@ -140,7 +168,10 @@ def run_playbook(sim, playbook, extra_vars=None, check=False):
     seconds = time.monotonic() - started
     done.set()
     sampler.join()
-    return seconds, peak[0], subprocess.CompletedProcess(command, process.returncode, output, "")
+    simulator_after = process_cpu_seconds(simulator_pid)
+    return PlaybookRun(seconds, peak[0], subprocess.CompletedProcess(command, process.returncode, output, ""),
+                       children_cpu_seconds() - controller_before,
+                       None if simulator_before is None or simulator_after is None else simulator_after - simulator_before)
 
 
 def write_playbook(directory, name, tasks):
@@ -179,7 +210,7 @@ def task_costs(sim, workdir, repeat):
         module_task("astra_app", {"name": "postgres", "cluster": "prod-east", "namespaces": [{"name": "postgres"}]}),
         module_task("astra_app_snapshot", {"app": "postgres", "cluster": "prod-east", "name": "bench-snapshot"}),
     ])
-    must(run_playbook(sim, setup)[2], "cost setup")
+    must(run_playbook(sim, setup).completed, "cost setup")
     app_id = next(app["id"] for app in sim.api("GET", "k8s/v2/apps").json()["items"] if app["name"] == "postgres")
     uri = {"name": "uri", "ansible.builtin.uri": {
         "url": "{{ lookup('env', 'ASTRA_API_URL') }}/accounts/{{ lookup('env', 'ASTRA_ACCOUNT_ID') }}/k8s/v2/apps/%s" % app_id,
@@ -201,7 +232,8 @@ def task_costs(sim, workdir, repeat):
     samples = {name: [] for name in playbooks}
     for _round in range(repeat):
         for name, playbook in playbooks.items():
-            seconds, _peak, completed = run_playbook(sim, playbook)
+            run = run_playbook(sim, playbook)
+            seconds, completed = run.seconds, run.completed
             must(completed, "the %s playbook" % name)
             if name.startswith("astra_") and "changed=0" not in completed.stdout:
                 raise SystemExit("the %s tasks changed something: not a no-change task\n%s" % (name, completed.stdout))
@@ -249,12 +281,12 @@ def no_change_tasks(app, cluster, destination, namespaces):
 def requests_per_task(sim, workdir, label, app, cluster, destination, namespaces):
     # Execution hooks are disabled in a new account; the hook modules need them enabled.
     must(run_playbook(sim, write_playbook(workdir, "hooks-on-%s" % label, [
-        module_task("astra_execution_hooks_setting", {"enabled": True})]))[2], "enabling execution hooks")
+        module_task("astra_execution_hooks_setting", {"enabled": True})])).completed, "enabling execution hooks")
     counts = {}
     for module, args in no_change_tasks(app, cluster, destination, namespaces).items():
         playbook = write_playbook(workdir, "requests-%s-%s" % (label, module), [module_task(module, args)])
         sim.clear_requests_log()
-        _seconds, _peak, completed = run_playbook(sim, playbook)
+        completed = run_playbook(sim, playbook).completed
         must(completed, "the no-change %s task on the %s estate" % (module, label))
         if "changed=0" not in completed.stdout:
             raise SystemExit("the %s task changed the %s estate: not a no-change task\n%s" % (module, label, completed.stdout))
@@ -274,7 +306,7 @@ def seed_demo(sim, workdir):
         module_task("astra_app_mirror", {"source_app": "postgres", "source_cluster": "prod-east",
                                          "destination_cluster": "dr-west", "replication_interval": 1440}),
     ])
-    must(run_playbook(sim, playbook)[2], "seeding the demo estate")
+    must(run_playbook(sim, playbook).completed, "seeding the demo estate")
 
 
 # ------------------------------------------------------------------------------------------------- 3. runbooks at size
@@ -349,7 +381,8 @@ def runbook_at_size(sim, workdir, runbook, count, waves, eligible):
     variables = estate_vars(Path(workdir) / ("vars-%s-%d-%d.json" % (runbook, count, waves)), runbook, apps, waves, reports)
     sim.reset()
     sim.clear_requests_log()
-    seconds, peak, completed = run_playbook(sim, ROOT / "playbooks" / ("%s.yml" % runbook), variables)
+    run = run_playbook(sim, ROOT / "playbooks" / ("%s.yml" % runbook), variables)
+    seconds, peak, completed = run.seconds, run.peak, run.completed
     must(completed, "the %s of %d apps in %d wave(s)" % (runbook, count, waves))
     report = report_of(reports, runbook)
     intervals = step_intervals(report, OPERATION_STEPS.get(runbook, ()))
@@ -368,7 +401,8 @@ def runbook_at_size(sim, workdir, runbook, count, waves, eligible):
             "operations": operations, "item_polls_per_operation": len(gets_of_items) / operations if operations else None,
             "shared_lists": len(shared_lists),
             "polls_per_operation": (len(gets_of_items) + len(shared_lists)) / operations if operations else None,
-            "peak_memory_mib": peak / 2 ** 20, "verdict": "passed" if report["run"]["passed"] else "failed"}
+            "peak_memory_mib": peak / 2 ** 20, "controller_cpu_seconds": run.controller_cpu,
+            "simulator_cpu_seconds": run.simulator_cpu, "verdict": "passed" if report["run"]["passed"] else "failed"}
 
 
 def polls_cell(run):
@@ -376,6 +410,11 @@ def polls_cell(run):
     if run.get("polls_per_operation") is None:
         return "-"
     return "%.2f (%d lists)" % (run["polls_per_operation"], run.get("shared_lists", 0))
+
+
+def seconds_cell(value):
+    """A figure in seconds, or "-" where it was not measured (a CPU figure /proc could not give)."""
+    return "-" if value is None else "%.1f s" % value
 
 
 def median_run(runs):
@@ -393,7 +432,8 @@ def posture_at_size(sim, workdir, count):
     variables = estate_vars(Path(workdir) / "vars-posture.json", "posture", list(range(1, count + 1)), 1, reports)
     sim.reset()
     sim.clear_requests_log()
-    seconds, peak, completed = run_playbook(sim, ROOT / "playbooks" / "posture.yml", variables)
+    run = run_playbook(sim, ROOT / "playbooks" / "posture.yml", variables)
+    seconds, peak, completed = run.seconds, run.peak, run.completed
     report = report_of(reports, "posture")
     # The scale scenario leaves each 10th app unprotected and each 5th unreplicated: the posture run must say so.
     if completed.returncode == 0:
@@ -401,6 +441,7 @@ def posture_at_size(sim, workdir, count):
     log = sim.requests_log()
     return {"apps": count, "wall_seconds": seconds, "requests": len(log),
             "writes": sum(entry["method"] in MUTATING for entry in log), "peak_memory_mib": peak / 2 ** 20,
+            "controller_cpu_seconds": run.controller_cpu, "simulator_cpu_seconds": run.simulator_cpu,
             "apps_reported": len(report["apps"])}
 
 
@@ -465,25 +506,33 @@ def render(results):
             "overhead without it, per wave (what one more wave adds; the report's writing is in it). "
             "*Polls per operation*: the waits' requests (GETs of one app or mirror by ID, and the lists of apps or mirrors "
             "the waits of a wave share, in brackets), divided by the operations. The run of one app in one wave is what "
-            "a run costs whatever its apps: its own tasks (reads, checks, steps, read-backs, the report). %s" % (
-                results["scale_apps"], runbook_runs_note(results.get("runbook_repeat", 1))), "",
+            "a run costs whatever its apps: its own tasks (reads, checks, steps, read-backs, the report). *CPU*: the "
+            "CPU seconds of the controller (ansible-playbook and every process it started) and of the simulator during "
+            "the run; the two share the machine's %d cores, so the wall time is at least their sum divided by %d. %s" % (
+                results["scale_apps"], results["machine"]["cores"], results["machine"]["cores"],
+                runbook_runs_note(results.get("runbook_repeat", 1))), "",
             "| Runbook | Apps | Waves | Wall | Waited | Task files | Overhead | Overhead per wave | Per wave with task files "
-            "| Pre-flight | A wave's own | Requests | Polls per operation | Peak memory | Verdict |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| Pre-flight | A wave's own | Requests | Polls per operation | Peak memory | Controller CPU | Simulator CPU "
+            "| Verdict |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run in results["runbooks"]:
-        row = "| %s | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %d | %s | %.0f MiB | %s |"
+        row = ("| %s | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %d | %s | %.0f MiB "
+               "| %s | %s | %s |")
         out.append(row % (
             run["runbook"], run["apps"], run["waves"], run["wall_seconds"], run["waited_seconds"],
             run["task_files_seconds"], run["overhead_seconds"], run["overhead_per_wave_seconds"],
             run["overhead_with_task_files_per_wave_seconds"], run["preflight_seconds"], run["wave_overhead_seconds"],
             run["requests"],
             polls_cell(run),
-            run["peak_memory_mib"], run["verdict"]))
+            run["peak_memory_mib"], seconds_cell(run.get("controller_cpu_seconds")),
+            seconds_cell(run.get("simulator_cpu_seconds")), run["verdict"]))
     posture = results["posture"]
     out += ["", "### Posture", "",
-            "The posture runbook on %d apps: %.1f s, %d requests (%d writes), %d report entries, peak memory %.0f MiB." % (
+            "The posture runbook on %d apps: %.1f s, %d requests (%d writes), %d report entries, peak memory %.0f MiB, "
+            "CPU %s in the controller and %s in the simulator." % (
                 posture["apps"], posture["wall_seconds"], posture["requests"], posture["writes"], posture["apps_reported"],
-                posture["peak_memory_mib"])]
+                posture["peak_memory_mib"], seconds_cell(posture.get("controller_cpu_seconds")),
+                seconds_cell(posture.get("simulator_cpu_seconds")))]
     return "\n".join(out) + "\n"
 
 

@@ -148,3 +148,40 @@ def test_repeated_runbook_runs_show_the_run_of_median_wall_time_whole():
     assert bench.median_run(runs[:1])["wall_seconds_of_runs"] == [40.1]
     assert "One run of each size" in bench.runbook_runs_note(1)
     assert "median wall time of 3 runs" in bench.runbook_runs_note(3)
+
+
+BUSY = "import time\nend = time.process_time() + %s\nwhile time.process_time() < end:\n    pass\n"
+
+
+class BusySimulator:
+    """A stand-in simulator: a process burning CPU while the playbook runs (or none, when process is None)."""
+
+    def __init__(self, process):
+        self.process = process
+
+    @staticmethod
+    def env():
+        return {}
+
+
+def test_a_runs_cpu_is_the_controllers_whole_tree_and_the_simulators_own(tmp_path, monkeypatch):
+    import stat  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    # A stand-in ansible-playbook whose child (a module process, say) burns 0.4 CPU-s and which burns 0.2 itself.
+    fake = tmp_path / "ansible-playbook"
+    fake.write_text("#!%s\nimport subprocess, sys\nsubprocess.run([sys.executable, '-c', %r], check=True)\nexec(%r)\n" % (
+        sys.executable, BUSY % 0.4, BUSY % 0.2))
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setattr(bench, "BIN", tmp_path)
+    simulator = subprocess.Popen([sys.executable, "-c", BUSY % 30])
+    try:
+        run = bench.run_playbook(BusySimulator(simulator), tmp_path / "any.yml")
+    finally:
+        simulator.kill()
+        simulator.wait()
+    assert run.completed.returncode == 0
+    assert 0.55 <= run.controller_cpu < 0.55 + run.seconds
+    # The simulator burned CPU the whole time the playbook ran, on a core of its own or sharing one.
+    assert 0.2 <= run.simulator_cpu <= run.seconds + 0.1
+    assert bench.run_playbook(BusySimulator(None), tmp_path / "any.yml").simulator_cpu is None
+    assert bench.seconds_cell(None) == "-" and bench.seconds_cell(2.345) == "2.3 s"
