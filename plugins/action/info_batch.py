@@ -9,6 +9,10 @@ A runbook's pre-flight reads the clusters, its apps or their mirrors, and the ac
 tasks one after the other, each a module process of about 0.6 s on a 2-core controller, most of it the process's own
 start. Here each read is a module process of its own, all started together from threads of this worker (as
 kubedr.astra.wave_step runs the steps of a wave), so the reads take about as long as the slowest one.
+
+Each read runs through kubedr.astra.astra_batch (one run), as the runbooks' steps do: ansible builds a module's payload
+once per playbook run, which costs about 0.3 s of CPU for each module, so a runbook that reads and steps through one
+module builds one payload instead of one per info module it reads with.
 """
 
 import threading
@@ -17,7 +21,13 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.kubedr.astra.plugins.action.wave_step import ActionModule as WaveStep
-from ansible_collections.kubedr.astra.plugins.action.wave_step import COLLECTION_PREFIX, module_defaults
+from ansible_collections.kubedr.astra.plugins.action.wave_step import (
+    BATCH_MODULE,
+    COLLECTION_PREFIX,
+    CONNECTION_OPTIONS,
+    module_defaults,
+)
+from ansible_collections.kubedr.astra.plugins.module_utils.batch import BATCH_MODULES
 
 ARGUMENT_SPEC = dict(
     reads=dict(type="dict", required=True),
@@ -46,6 +56,31 @@ def plan_reads(reads):
     return planned
 
 
+def read_run(module, module_args):
+    """(module to run, its arguments) for a read: kubedr.astra.astra_batch with the read as its one run (the connection
+    options are the batch's own) for the modules astra_batch runs, the module itself for the others."""
+    short = module[len(COLLECTION_PREFIX):]
+    if short not in BATCH_MODULES:
+        return module, module_args
+    run = dict(module_args)
+    connection = dict((key, run.pop(key)) for key in CONNECTION_OPTIONS if key in run)
+    return BATCH_MODULE, dict(connection, module=short, runs=[run])
+
+
+def read_result(module, outcome):
+    """A read's result as its module's own task returns it: the one run's result of an astra_batch, or the batch's own
+    failure when it ran none (it refused an option, say)."""
+    if module != BATCH_MODULE:
+        return outcome
+    results = outcome.get("results")
+    if isinstance(results, list) and len(results) == 1 and isinstance(results[0], dict):
+        return results[0]
+    failure = dict((key, outcome[key]) for key in ("msg", "module_stdout", "module_stderr", "rc", "exception") if key in outcome)
+    failure["failed"] = True
+    failure.setdefault("msg", "astra_batch returned no result")
+    return failure
+
+
 class ActionModule(WaveStep):
 
     def run(self, tmp=None, task_vars=None):
@@ -56,7 +91,7 @@ class ActionModule(WaveStep):
         runs = {}
         for name, (module, module_args) in planned.items():
             # The module's own options win over module_defaults, as on the module's own task.
-            runs[name] = (module, dict(module_defaults(module, self._task, self._templar), **module_args))
+            runs[name] = read_run(module, dict(module_defaults(module, self._task, self._templar), **module_args))
         built = set()
         for module, module_args in runs.values():
             if module not in built:
@@ -66,7 +101,7 @@ class ActionModule(WaveStep):
         results = {}
 
         def read(name, module, module_args):
-            results[name] = self._execute_isolated(module, module_args, task_vars)
+            results[name] = read_result(module, self._execute_isolated(module, module_args, task_vars))
 
         threads = [threading.Thread(target=read, args=(name, module, module_args), name="info_batch-%s" % name, daemon=True)
                    for name, (module, module_args) in runs.items()]

@@ -25,14 +25,21 @@ from ansible.module_utils import basic
 
 from ansible_collections.kubedr.astra.plugins.module_utils import shared_lists
 
-# The modules astra_batch runs: those a runbook step runs for every app of a wave.
+# The modules astra_batch runs: those a runbook step runs for every app of a wave, and the info modules a runbook
+# reads with (kubedr.astra.info_batch runs them through astra_batch, so that a run builds one module payload, not one
+# per module: building one costs about 0.3 s of CPU on the controller).
 BATCH_MODULES = (
     "astra_app",
     "astra_app_backup",
     "astra_app_clone",
+    "astra_app_info",
     "astra_app_mirror",
+    "astra_app_mirror_info",
     "astra_app_snapshot",
+    "astra_cluster_info",
+    "astra_event_info",
     "astra_execution_hook",
+    "astra_execution_hook_info",
     "astra_protection_policy",
 )
 

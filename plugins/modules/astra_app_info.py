@@ -104,38 +104,7 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
-from ansible_collections.kubedr.astra.plugins.module_utils.lookups import field_matches
-
-
-def list_apps(module):
-    params = module.params
-    cluster_id = None
-    if params["cluster"]:
-        cluster_id = module.lookups.cluster(params["cluster"], option="cluster", require_managed=False)["id"]
-    conditions = [("name", params["name"]), ("clusterID", cluster_id), ("namespaceScopedResources[*].namespace", params["namespace"])]
-    names = set(params["names"]) if params["names"] is not None else None
-    if params["id"]:
-        app = module.lookups.app_by_id(params["id"])
-        apps = [app] if app else []
-        apps = [item for item in apps if all(field_matches(item, field, value) for field, value in conditions if value is not None)]
-    else:
-        apps = module.lookups.apps(name=params["name"], cluster_id=cluster_id, namespace=params["namespace"])
-    if names is not None:
-        apps = [app for app in apps if app.get("name") in names]
-    return dict(changed=False, apps=apps)
-
-
-def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        names=dict(type="list", elements="str"),
-        id=dict(type="str"),
-        cluster=dict(type="str"),
-        namespace=dict(type="str"),
-    )
-    module = AstraModule(argument_spec=argument_spec, mutually_exclusive=[("name", "names")])
-    module.run(list_apps)
+from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_info import main
 
 
 if __name__ == "__main__":

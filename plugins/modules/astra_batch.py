@@ -31,9 +31,10 @@ description:
     this run started serves it, so the runs that start together read each once. In check mode no run changes anything
     another reads, so a list read since the batch started serves every run (the runbooks' pre-flight checks all apps
     16 at a time, on one reading of each list). A lookup that must see a change just made is always the run's own.
-  - The runbooks' steps use it through M(kubedr.astra.wave_step), which runs a wave's apps in one task. Use it
-    directly to run one module for many apps in a playbook of your own, in place of a loop that starts a module
-    process per item.
+  - The runbooks' steps use it through M(kubedr.astra.wave_step), which runs a wave's apps in one task, and their
+    reads through M(kubedr.astra.info_batch), so that a runbook's run builds one module payload (about 0.3 s of
+    controller CPU each) instead of one per module. Use it directly to run one module for many apps in a playbook of
+    your own, in place of a loop that starts a module process per item.
   - The connection options are this task's own and reach every run; O(runs) holds only each run's module options.
 author:
   - kubedr.astra developers (@kubedr)
@@ -43,7 +44,8 @@ options:
       - The module to run, without the C(kubedr.astra.) prefix.
     type: str
     required: true
-    choices: [astra_app, astra_app_backup, astra_app_clone, astra_app_mirror, astra_app_snapshot, astra_execution_hook,
+    choices: [astra_app, astra_app_backup, astra_app_clone, astra_app_info, astra_app_mirror, astra_app_mirror_info,
+              astra_app_snapshot, astra_cluster_info, astra_event_info, astra_execution_hook, astra_execution_hook_info,
               astra_protection_policy]
   runs:
     description:
@@ -108,6 +110,16 @@ EXAMPLES = r'''
     msg: "{{ item.snapshot.name | default('-') }}: {{ 'failed: ' ~ item.msg if item.failed | default(false) else 'ok' }}"
   loop: "{{ snapshots.results }}"
 
+- name: Read the replication of two apps in one module process (each result is what the info module's task returns)
+  kubedr.astra.astra_batch:
+    module: astra_app_mirror_info
+    runs:
+      - app: postgres
+        cluster: prod-east
+      - app: wordpress
+        cluster: prod-east
+  register: mirrors
+
 - name: Check what managing one more app would do, without changing anything
   kubedr.astra.astra_batch:
     module: astra_app
@@ -161,12 +173,22 @@ def module_main(name):
         from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_backup import main
     elif name == "astra_app_clone":
         from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_clone import main
+    elif name == "astra_app_info":
+        from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_info import main
     elif name == "astra_app_mirror":
         from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_mirror import main
+    elif name == "astra_app_mirror_info":
+        from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_mirror_info import main
     elif name == "astra_app_snapshot":
         from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_app_snapshot import main
+    elif name == "astra_cluster_info":
+        from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_cluster_info import main
+    elif name == "astra_event_info":
+        from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_event_info import main
     elif name == "astra_execution_hook":
         from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_execution_hook import main
+    elif name == "astra_execution_hook_info":
+        from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_execution_hook_info import main
     else:
         from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_protection_policy import main
     return main

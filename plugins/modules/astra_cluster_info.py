@@ -93,30 +93,7 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.api_resources import Cluster
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
-
-
-def list_clusters(module):
-    params = module.params
-    clusters = module.lookups.clusters(params["name"])
-    if params["managed"] is not None:
-        clusters = [cluster for cluster in clusters if Cluster.parse(cluster, "cluster").is_managed == params["managed"]]
-    result = []
-    for cluster in clusters:
-        cluster = dict(cluster)
-        cluster["storageClasses"] = module.lookups.storage_classes(cluster)
-        result.append(cluster)
-    return dict(changed=False, clusters=result)
-
-
-def main():
-    argument_spec = dict(
-        name=dict(type="str"),
-        managed=dict(type="bool"),
-    )
-    module = AstraModule(argument_spec=argument_spec)
-    module.run(list_clusters)
+from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_cluster_info import main
 
 
 if __name__ == "__main__":

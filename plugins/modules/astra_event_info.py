@@ -90,24 +90,7 @@ timing:
   sample: {"started": "2025-01-31T09:31:41.120Z", "finished": "2025-01-31T09:31:43.802Z"}
 '''
 
-from ansible_collections.kubedr.astra.plugins.module_utils.astra_module import AstraModule
-from ansible_collections.kubedr.astra.plugins.module_utils.events import SEVERITIES, check_options, read_events
-
-
-def list_events(module):
-    params = module.params
-    check_options(params["resource_id"], params["since"])
-    return dict(changed=False, events=read_events(module.lookups, params["resource_id"], params["since"],
-                                                  params["severity"]))
-
-
-def main():
-    module = AstraModule(argument_spec=dict(
-        resource_id=dict(type="str"),
-        since=dict(type="str"),
-        severity=dict(type="list", elements="str", choices=list(SEVERITIES)),
-    ))
-    module.run(list_events)
+from ansible_collections.kubedr.astra.plugins.module_utils.module_code.astra_event_info import main
 
 
 if __name__ == "__main__":

@@ -16,7 +16,12 @@ description:
   - Runs each read of O(reads) (one of the collection's C(_info) modules with its options), all at the same time, one
     module process each, and returns every result under its name in RV(results), as the module's own task would have
     returned it. The reads take about as long as the slowest of them instead of their sum.
-  - The runbooks' pre-flight reads the clusters, its apps or their mirrors and the account's execution hooks this way.
+  - The info modules M(kubedr.astra.astra_batch) runs (apps, app mirrors, clusters, events, execution hooks) run
+    through it, each read its one run. Ansible builds a module's payload once per playbook run (about 0.3 s of
+    controller CPU each), and the runbooks' steps already build astra_batch's, so their reads build none of their
+    own. The others run as themselves.
+  - The runbooks' pre-flight reads the clusters, its apps or their mirrors and the account's execution hooks this way,
+    and the failover and the failback read the moved apps back where they now run.
   - Each read's options are its C(module_args) over the C(module_defaults) that apply to its module (its own and those
     of C(group/kubedr.astra.astra)), as on the module's own task; the C(environment) of this task reaches every read.
     Takes no connection options itself, so it is not in the C(kubedr.astra.astra) action group.
@@ -45,6 +50,7 @@ notes:
   - The modules run where the task's connection points, like the modules' own tasks would.
 seealso:
   - module: kubedr.astra.wave_step
+  - module: kubedr.astra.astra_batch
   - module: kubedr.astra.astra_cluster_info
   - module: kubedr.astra.astra_app_mirror_info
   - module: kubedr.astra.astra_execution_hook_info

@@ -16,6 +16,8 @@ from ansible_collections.kubedr.astra.tests.unit.plugins.action.action_mocks imp
 
 
 def action(args, outcomes):
+    """The action with its module runs replaced: outcomes holds each read's result by its module's short name, as its
+    own task would return it; a read that runs through astra_batch gets it as the batch's one run."""
     plugin = mock_action(ActionModule, args)
     plugin.started = []
     both_started = threading.Barrier(len(outcomes), timeout=10)
@@ -23,7 +25,12 @@ def action(args, outcomes):
     def execute(module, module_args, task_vars, slots=None):
         plugin.started.append((module, module_args))
         both_started.wait()  # every read is under way before any ends: they run at the same time
-        return dict(outcomes[module])
+        if module == "kubedr.astra.astra_batch":
+            outcome = dict(outcomes[module_args["module"]])
+            if outcome.pop("batch_refused", False):
+                return outcome
+            return {"changed": False, "failed": bool(outcome.get("failed")), "results": [outcome]}
+        return dict(outcomes[module[len("kubedr.astra."):]])
     plugin._execute_isolated = execute
     return plugin
 
@@ -34,33 +41,50 @@ def defaults(monkeypatch):
 
 
 def test_the_reads_run_at_once_each_result_under_its_name():
-    outcomes = {"kubedr.astra.astra_cluster_info": {"changed": False, "clusters": [{"name": "prod-east"}]},
-                "kubedr.astra.astra_app_mirror_info": {"changed": False, "app_mirrors": []}}
+    outcomes = {"astra_cluster_info": {"changed": False, "clusters": [{"name": "prod-east"}]},
+                "astra_app_mirror_info": {"changed": False, "app_mirrors": []},
+                "astra_bucket_info": {"changed": False, "buckets": []}}
     plugin = action({"reads": {"clusters": {"module": "astra_cluster_info"},
                                "mirrors": {"module": "kubedr.astra.astra_app_mirror_info",
-                                           "module_args": {"names": ["postgres"], "api_url": "https://other"}}}},
+                                           "module_args": {"names": ["postgres"], "api_url": "https://other"}},
+                               "buckets": {"module": "astra_bucket_info"}}},
                     outcomes)
     result = plugin.run(task_vars={})
     assert not result.get("failed") and result["changed"] is False
-    assert result["results"] == {"clusters": outcomes["kubedr.astra.astra_cluster_info"],
-                                 "mirrors": outcomes["kubedr.astra.astra_app_mirror_info"]}
-    # module_defaults apply under each read's own options; each module's payload is built once, before the threads
-    assert sorted(plugin.started) == [
-        ("kubedr.astra.astra_app_mirror_info", {"names": ["postgres"], "api_url": "https://other"}),
-        ("kubedr.astra.astra_cluster_info", {"api_url": "https://astra"})]
+    assert result["results"] == {"clusters": outcomes["astra_cluster_info"], "mirrors": outcomes["astra_app_mirror_info"],
+                                 "buckets": outcomes["astra_bucket_info"]}
+    # module_defaults apply under each read's own options. The reads astra_batch runs go through it, each its one run
+    # with the connection options the batch's own; a module it does not run (astra_bucket_info) runs as itself.
+    assert sorted(plugin.started, key=repr) == sorted([
+        ("kubedr.astra.astra_batch", {"api_url": "https://other", "module": "astra_app_mirror_info", "runs": [{"names": ["postgres"]}]}),
+        ("kubedr.astra.astra_batch", {"api_url": "https://astra", "module": "astra_cluster_info", "runs": [{}]}),
+        ("kubedr.astra.astra_bucket_info", {"api_url": "https://astra"})], key=repr)
+    # Each module's payload is built once, before the threads: one for both batched reads.
     assert sorted(call.kwargs["module_name"] for call in plugin._configure_module.call_args_list) == [
-        "kubedr.astra.astra_app_mirror_info", "kubedr.astra.astra_cluster_info"]
+        "kubedr.astra.astra_batch", "kubedr.astra.astra_bucket_info"]
 
 
 def test_a_failed_read_fails_the_task_unless_told_to_go_on():
-    outcomes = {"kubedr.astra.astra_cluster_info": {"failed": True, "msg": "401 Unauthorized"},
-                "kubedr.astra.astra_execution_hook_info": {"changed": False, "execution_hooks": []}}
+    outcomes = {"astra_cluster_info": {"failed": True, "msg": "401 Unauthorized"},
+                "astra_execution_hook_info": {"changed": False, "execution_hooks": []}}
     reads = {"clusters": {"module": "astra_cluster_info"}, "hooks": {"module": "astra_execution_hook_info"}}
     result = action({"reads": reads}, outcomes).run(task_vars={})
+    # The read's own message, not astra_batch's summary of its runs.
     assert result["failed"] and result["msg"] == "1 of 2 reads failed: clusters: 401 Unauthorized"
     going_on = action({"reads": reads, "fail_on_read_failure": False}, outcomes).run(task_vars={})
-    assert not going_on.get("failed") and going_on["results"]["clusters"]["failed"] is True
+    assert not going_on.get("failed") and going_on["results"]["clusters"] == {"failed": True, "msg": "401 Unauthorized"}
     assert going_on["results"]["hooks"] == {"changed": False, "execution_hooks": []}
+
+
+def test_a_batch_that_ran_no_read_fails_the_read_with_its_own_message():
+    outcomes = {"astra_cluster_info": {"batch_refused": True, "failed": True, "rc": 1,
+                                       "msg": "argument 'validate_certs' is of type str and we were unable to convert to bool"},
+                "astra_execution_hook_info": {"changed": False, "execution_hooks": []}}
+    reads = {"clusters": {"module": "astra_cluster_info"}, "hooks": {"module": "astra_execution_hook_info"}}
+    result = action({"reads": reads, "fail_on_read_failure": False}, outcomes).run(task_vars={})
+    assert result["results"]["clusters"] == {"failed": True, "rc": 1, "msg": outcomes["astra_cluster_info"]["msg"]}
+    assert info_batch.read_result("kubedr.astra.astra_batch", {"failed": True}) == {
+        "failed": True, "msg": "astra_batch returned no result"}
 
 
 @pytest.mark.parametrize("reads, problem", [
