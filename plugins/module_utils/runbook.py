@@ -1123,9 +1123,10 @@ FAILURE_SEVERITIES = ("warning", "critical")
 
 
 def hook_event_reads(results, record, runbook, hook_info):
-    """What to read from the activity log after a recovery: one loop item per recovered app whose post-recovery
-    hooks apply: the app entry with `target_app_id` (the app the hooks ran in), `hooks` (their names) and `since`
-    (when the recovery started).
+    """What to read from the activity log after a recovery: one entry per recovered app whose post-recovery hooks
+    apply: the app entry with `target_app_id` (the app the hooks ran in), `hooks` (their names), `since` (when the
+    recovery started) and `event_info_args` (the kubedr.astra.astra_event_info options of the read: the roles run
+    them all in one kubedr.astra.astra_batch task).
 
     results: the async_wait results of the step that recovered the apps (those that passed count); record: the run
     record, whose Astra IDs name the recovered app (clone_app_id for a drill, recovered_app_id otherwise) and, for a
@@ -1147,7 +1148,9 @@ def hook_event_reads(results, record, runbook, hook_info):
             for action, stage in RECOVERY_HOOKS[runbook]:
                 names.update(app_hooks(hook_info, hooks_app_id, action, stage) if hooks_app_id else [])
         if target and names:
-            read = dict(app, target_app_id=target, hooks=sorted(names), since=(result.get("report_step") or {}).get("started"))
+            since = (result.get("report_step") or {}).get("started")
+            read = dict(app, target_app_id=target, hooks=sorted(names), since=since,
+                        event_info_args={"resource_id": target, "since": since})
             if runbook != "drill":
                 read["restore_point"] = (_last_transfer(result.get("app_mirror") or {}) or {}).get("snapshotID")
             reads.append(read)
@@ -1173,15 +1176,31 @@ def hook_outcomes(events, hooks):
     return outcomes
 
 
-def record_hook_events(record, runbook, results):
+def _batch_items(batch, reads):
+    """Each read's result from what one kubedr.astra.astra_batch task returned for the reads' runs (in their order),
+    with the read as its item; every read failed, with the batch's message, when the batch ran none of them."""
+    results = batch.get("results") if isinstance(batch, dict) else None
+    if not isinstance(results, list) or len(results) != len(reads) or not all(isinstance(result, dict) for result in results):
+        failure = {"failed": True, "msg": (batch.get("msg") if isinstance(batch, dict) else None) or "the batch returned no results"}
+        return [dict(failure, item=read) for read in reads]
+    return [dict(result, item=read) for result, read in zip(results, reads)]
+
+
+def record_hook_events(record, runbook, results, reads=None):
     """The record with a post-restore (drill) or post-failover (failover, failback) hooks step for each app read:
     failed when the activity log has a failure of one of its hooks, passed when it has every hook succeeding, skipped
     when some hook left no event (the API gives restores and failovers no hook state, and the events' shape is not
-    documented, so nothing found is not a success). results: the astra_event_info results of hook_event_reads' items.
+    documented, so nothing found is not a success).
+
+    results: the astra_event_info results of hook_event_reads' entries, each with its entry as `item` (a loop's); or,
+    with reads (hook_event_reads' entries), what one kubedr.astra.astra_batch task of astra_event_info returned for
+    their event_info_args, in their order.
     """
     step_name = RECOVERY_HOOK_STEP.get(runbook)
     if step_name is None:
         raise RunbookError("record_hook_events: runbook %r is not one of %s" % (runbook, ", ".join(sorted(RECOVERY_HOOKS))))
+    if reads is not None:
+        results = _batch_items(results, reads)
     record = plain_copy(record)
     for result in results or []:
         app = result.get("item") or {}

@@ -477,9 +477,21 @@ def test_after_a_recovery_the_activity_log_is_read_for_the_apps_whose_post_recov
     (read,) = hook_event_reads([result], record, "failover", info)
     assert (read["key"], read["target_app_id"], read["hooks"], read["since"], read["restore_point"]) == (
         failover["key"], "a2", ["pg-check", "pg-warm"], T0, "s1")
+    assert read["event_info_args"] == {"resource_id": "a2", "since": T0}
     recorded = record_hook_events(record, "failover", [{"item": read, "events": [event("pg-check"), event("pg-warm")]}])
     assert recorded[failover["key"]]["notes"] == ["recovered from replication snapshot s1, which is crash-consistent: "
                                                   "replication snapshots run no execution hooks"]
+    # The same read through one astra_batch task (the roles' way): its results pair with the reads in order.
+    batch = {"changed": False, "results": [{"changed": False, "events": [event("pg-check"), event("pg-warm")]}]}
+    assert record_hook_events(record, "failover", batch, reads=[read]) == recorded
+    failed = {"failed": True, "msg": "1 of 1 runs of astra_event_info failed: runs[0]: 503",
+              "results": [{"failed": True, "msg": "503 Service Unavailable"}]}
+    (step,) = record_hook_events(record, "failover", failed, reads=[read])[failover["key"]]["steps"][-1:]
+    assert (step["status"], step["message"]) == ("failed", "the activity log could not be read: 503 Service Unavailable")
+    # A batch that ran none of the reads (it refused an option, say) fails each with its own message.
+    refused = {"failed": True, "msg": "value of module must be one of: astra_app"}
+    (step,) = record_hook_events(record, "failover", refused, reads=[read])[failover["key"]]["steps"][-1:]
+    assert step["message"] == "the activity log could not be read: value of module must be one of: astra_app"
     # hooks disabled or not read, a failed step, or no hook that applies: nothing to read
     assert hook_event_reads([result], record, "failover", hooks_of(enabled=False)) == []
     assert hook_event_reads([result], record, "failover", None) == []
